@@ -1,0 +1,485 @@
+/**
+ * Our own compact syntax tree for Nix, converted once from tree-sitter's concrete tree so that the
+ * evaluator never crosses into native code. Long chains of one binary operator (`a + b + c ...`)
+ * become one n-ary node, so a 100 000-term concatenation is not 100 000 levels deep.
+ */
+import type Parser from 'tree-sitter';
+import { parseNix } from './parser.js';
+import type { Diagnostic } from './diagnostics.js';
+
+export interface Span {
+  /** 1-based line of the first character. */
+  line: number;
+  /** 0-based column (UTF-16 code units) of the first character. */
+  col: number;
+  /** Offsets into the source text (UTF-16 code units). */
+  start: number;
+  end: number;
+}
+
+export type AttrKey =
+  | { k: 'static'; name: string; span: Span }
+  | { k: 'dynamic'; expr: Expr; span: Span };
+
+export type Binding =
+  | { k: 'bind'; path: AttrKey[]; value: Expr; span: Span }
+  | { k: 'inherit'; from: Expr | undefined; names: AttrKey[]; span: Span };
+
+export interface Formal {
+  name: string;
+  default: Expr | undefined;
+  span: Span;
+}
+
+export type StrPart = string | Expr;
+
+export type Expr =
+  | { k: 'int'; v: number; span: Span }
+  | { k: 'float'; v: number; span: Span }
+  | { k: 'str'; parts: StrPart[]; span: Span }
+  | { k: 'path'; parts: StrPart[]; span: Span }
+  | { k: 'spath'; name: string; span: Span }
+  | { k: 'uri'; v: string; span: Span }
+  | { k: 'var'; name: string; span: Span }
+  | { k: 'select'; expr: Expr; path: AttrKey[]; default: Expr | undefined; span: Span }
+  | { k: 'has'; expr: Expr; path: AttrKey[]; span: Span }
+  | { k: 'apply'; fn: Expr; arg: Expr; span: Span }
+  | { k: 'unary'; op: '!' | '-'; arg: Expr; span: Span }
+  | { k: 'binary'; op: BinaryOp; operands: Expr[]; span: Span }
+  | { k: 'if'; cond: Expr; then: Expr; else: Expr; span: Span }
+  | { k: 'let'; bindings: Binding[]; body: Expr; span: Span }
+  | { k: 'with'; env: Expr; body: Expr; span: Span }
+  | { k: 'assert'; cond: Expr; body: Expr; span: Span }
+  | { k: 'attrs'; rec: boolean; bindings: Binding[]; span: Span }
+  | { k: 'letattrs'; bindings: Binding[]; span: Span }
+  | { k: 'list'; items: Expr[]; span: Span }
+  | {
+      k: 'lambda';
+      param: string | undefined;
+      formals: Formal[] | undefined;
+      ellipsis: boolean;
+      body: Expr;
+      span: Span;
+    }
+  | { k: 'error'; reason: string; span: Span };
+
+export type BinaryOp =
+  | '+' | '-' | '*' | '/' | '++' | '//' | '==' | '!=' | '<' | '<=' | '>' | '>='
+  | '&&' | '||' | '->';
+
+/** Operators whose chains are flattened into one n-ary node. */
+const FLATTENED = new Set<string>(['+', '++', '//', '&&', '||']);
+
+export interface ParsedFile {
+  text: string;
+  root: Expr;
+  diagnostics: Diagnostic[];
+}
+
+export interface ParseOptions {
+  /** Deepest syntax tree accepted; deeper subtrees become error nodes with a `parse-too-deep` finding. */
+  maxDepth?: number;
+}
+
+const DEFAULT_MAX_DEPTH = 1500;
+
+/** Parses Nix text into our syntax tree. Syntax errors become diagnostics; never throws for bad input. */
+export function parseFile(text: string, options: ParseOptions = {}): ParsedFile {
+  const tree = parseNix(text);
+  const conv = new Converter(text, options.maxDepth ?? DEFAULT_MAX_DEPTH);
+  const root = conv.root(tree.rootNode);
+  return { text, root, diagnostics: conv.diagnostics };
+}
+
+type Node = Parser.SyntaxNode;
+
+class Converter {
+  readonly diagnostics: Diagnostic[] = [];
+  private depth = 0;
+  private tooDeepReported = false;
+  private errorCount = 0;
+
+  constructor(private readonly text: string, private readonly maxDepth: number) {}
+
+  root(node: Node): Expr {
+    this.collectErrors(node);
+    const child = node.childForFieldName('expression');
+    if (!child) return { k: 'error', reason: 'empty file', span: this.span(node) };
+    return this.expr(child);
+  }
+
+  /** Reports ERROR and MISSING nodes; walks with a cursor so deep trees do not recurse. */
+  private collectErrors(root: Node): void {
+    if (!root.hasError) return;
+    const cursor = root.walk();
+    let reported = 0;
+    for (;;) {
+      const node = cursor.currentNode;
+      let descend = node.hasError;
+      if (node.type === 'ERROR' || node.isMissing) {
+        if (reported < 20) {
+          const line = node.startPosition.row + 1;
+          const snippet = this.text.slice(node.startIndex, Math.min(node.endIndex, node.startIndex + 40)).split('\n')[0];
+          this.diagnostics.push(
+            node.isMissing
+              ? { id: 'parse-missing', line, message: `syntax error: missing ${node.type}` }
+              : { id: 'parse-error', line, message: `syntax error: cannot parse ${JSON.stringify(snippet)}` },
+          );
+        }
+        reported++;
+        descend = false;
+      }
+      if (descend && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) {
+          if (reported > 20) {
+            this.diagnostics.push({ id: 'parse-error', line: 1, message: `${reported - 20} more syntax errors not shown` });
+          }
+          return;
+        }
+      }
+    }
+  }
+
+  private span(node: Node): Span {
+    return { line: node.startPosition.row + 1, col: node.startPosition.column, start: node.startIndex, end: node.endIndex };
+  }
+
+  private error(node: Node, reason: string): Expr {
+    this.errorCount++;
+    return { k: 'error', reason, span: this.span(node) };
+  }
+
+  private expr(node: Node): Expr {
+    if (this.depth >= this.maxDepth) {
+      if (!this.tooDeepReported) {
+        this.tooDeepReported = true;
+        this.diagnostics.push({
+          id: 'parse-too-deep',
+          line: node.startPosition.row + 1,
+          message: `expression nested deeper than ${this.maxDepth} levels; the rest is not analysed`,
+        });
+      }
+      return this.error(node, 'nested too deeply');
+    }
+    this.depth++;
+    try {
+      return this.convert(node);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private field(node: Node, name: string): Expr {
+    const child = node.childForFieldName(name);
+    return child ? this.expr(child) : this.error(node, `missing ${name}`);
+  }
+
+  private convert(node: Node): Expr {
+    const span = this.span(node);
+    switch (node.type) {
+      case 'integer_expression': {
+        const v = Number(node.text);
+        return Number.isSafeInteger(v) ? { k: 'int', v, span } : this.error(node, 'integer out of range');
+      }
+      case 'float_expression':
+        return { k: 'float', v: Number(node.text), span };
+      case 'string_expression':
+        return { k: 'str', parts: this.stringParts(node, false), span };
+      case 'indented_string_expression':
+        return { k: 'str', parts: this.stringParts(node, true), span };
+      case 'path_expression':
+      case 'hpath_expression':
+        return { k: 'path', parts: this.pathParts(node), span };
+      case 'spath_expression':
+        return { k: 'spath', name: node.text.slice(1, -1), span };
+      case 'uri_expression':
+        return { k: 'uri', v: node.text, span };
+      case 'variable_expression':
+        return { k: 'var', name: node.childForFieldName('name')?.text ?? node.text, span };
+      case 'parenthesized_expression':
+        return this.field(node, 'expression');
+      case 'select_expression': {
+        const def = node.childForFieldName('default');
+        return {
+          k: 'select',
+          expr: this.field(node, 'expression'),
+          path: this.attrpath(node.childForFieldName('attrpath')),
+          default: def ? this.expr(def) : undefined,
+          span,
+        };
+      }
+      case 'has_attr_expression':
+        return { k: 'has', expr: this.field(node, 'expression'), path: this.attrpath(node.childForFieldName('attrpath')), span };
+      case 'apply_expression':
+        return { k: 'apply', fn: this.field(node, 'function'), arg: this.field(node, 'argument'), span };
+      case 'unary_expression': {
+        const op = node.childForFieldName('operator')?.type === '-' ? '-' : '!';
+        return { k: 'unary', op, arg: this.field(node, 'argument'), span };
+      }
+      case 'binary_expression':
+        return this.binary(node);
+      case 'if_expression':
+        return {
+          k: 'if',
+          cond: this.field(node, 'condition'),
+          then: this.field(node, 'consequence'),
+          else: this.field(node, 'alternative'),
+          span,
+        };
+      case 'let_expression':
+        return { k: 'let', bindings: this.bindingSet(node), body: this.field(node, 'body'), span };
+      case 'with_expression':
+        return { k: 'with', env: this.field(node, 'environment'), body: this.field(node, 'body'), span };
+      case 'assert_expression':
+        return { k: 'assert', cond: this.field(node, 'condition'), body: this.field(node, 'body'), span };
+      case 'attrset_expression':
+        return { k: 'attrs', rec: false, bindings: this.bindingSet(node), span };
+      case 'rec_attrset_expression':
+        return { k: 'attrs', rec: true, bindings: this.bindingSet(node), span };
+      case 'let_attrset_expression':
+        return { k: 'letattrs', bindings: this.bindingSet(node), span };
+      case 'list_expression':
+        return { k: 'list', items: node.namedChildren.filter((c) => c.type !== 'comment').map((c) => this.expr(c)), span };
+      case 'function_expression':
+        return this.lambda(node);
+      case 'ERROR':
+        return this.error(node, 'syntax error');
+      default:
+        if (node.isMissing) return this.error(node, 'missing syntax');
+        return this.error(node, `unsupported syntax ${node.type}`);
+    }
+  }
+
+  /** Flattens a chain of one associative operator without recursing along the chain. */
+  private binary(node: Node): Expr {
+    const op = (node.childForFieldName('operator')?.type ?? '+') as BinaryOp;
+    const span = this.span(node);
+    if (!FLATTENED.has(op)) {
+      return { k: 'binary', op, operands: [this.field(node, 'left'), this.field(node, 'right')], span };
+    }
+    // Collect the chain: operands may nest on the left (left-associative) or right (right-associative).
+    const leaves: Node[] = [];
+    const stack: Node[] = [node];
+    let guard = 0;
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (++guard > 10_000_000) break;
+      if (n.type === 'binary_expression' && n.childForFieldName('operator')?.type === op) {
+        const right = n.childForFieldName('right');
+        const left = n.childForFieldName('left');
+        if (right) stack.push(right);
+        if (left) stack.push(left);
+      } else {
+        leaves.push(n);
+      }
+    }
+    return { k: 'binary', op, operands: leaves.map((l) => this.expr(l)), span };
+  }
+
+  private lambda(node: Node): Expr {
+    const span = this.span(node);
+    const universal = node.childForFieldName('universal')?.text;
+    const formalsNode = node.childForFieldName('formals');
+    let formals: Formal[] | undefined;
+    let ellipsis = false;
+    if (formalsNode) {
+      formals = [];
+      for (const f of formalsNode.namedChildren) {
+        if (f.type === 'ellipses') ellipsis = true;
+        else if (f.type === 'formal') {
+          const def = f.childForFieldName('default');
+          formals.push({ name: f.childForFieldName('name')?.text ?? '', default: def ? this.expr(def) : undefined, span: this.span(f) });
+        }
+      }
+    }
+    return { k: 'lambda', param: universal, formals, ellipsis, body: this.field(node, 'body'), span };
+  }
+
+  private bindingSet(node: Node): Binding[] {
+    const set = node.namedChildren.find((c) => c.type === 'binding_set');
+    if (!set) return [];
+    const out: Binding[] = [];
+    for (const b of set.namedChildren) {
+      const span = this.span(b);
+      if (b.type === 'binding') {
+        out.push({ k: 'bind', path: this.attrpath(b.childForFieldName('attrpath')), value: this.field(b, 'expression'), span });
+      } else if (b.type === 'inherit') {
+        out.push({ k: 'inherit', from: undefined, names: this.inheritedAttrs(b), span });
+      } else if (b.type === 'inherit_from') {
+        out.push({ k: 'inherit', from: this.field(b, 'expression'), names: this.inheritedAttrs(b), span });
+      }
+    }
+    return out;
+  }
+
+  private inheritedAttrs(node: Node): AttrKey[] {
+    const attrs = node.childForFieldName('attrs');
+    return attrs ? attrs.namedChildren.filter((c) => c.type !== 'comment').map((c) => this.attrKey(c)) : [];
+  }
+
+  private attrpath(node: Node | null): AttrKey[] {
+    if (!node) return [];
+    return node.namedChildren.filter((c) => c.type !== 'comment').map((c) => this.attrKey(c));
+  }
+
+  private attrKey(node: Node): AttrKey {
+    const span = this.span(node);
+    if (node.type === 'identifier') return { k: 'static', name: node.text, span };
+    if (node.type === 'string_expression') {
+      const parts = this.stringParts(node, false);
+      if (parts.every((p) => typeof p === 'string')) return { k: 'static', name: parts.join(''), span };
+      return { k: 'dynamic', expr: { k: 'str', parts, span }, span };
+    }
+    if (node.type === 'interpolation') return { k: 'dynamic', expr: this.field(node, 'expression'), span };
+    return { k: 'dynamic', expr: this.error(node, 'bad attribute name'), span };
+  }
+
+  private pathParts(node: Node): StrPart[] {
+    const parts: StrPart[] = [];
+    for (const c of node.namedChildren) {
+      if (c.type === 'path_fragment') parts.push(c.text);
+      else if (c.type === 'interpolation') parts.push(this.field(c, 'expression'));
+    }
+    if (parts.length === 0) parts.push(node.text);
+    return parts;
+  }
+
+  /**
+   * String parts with escapes decoded. For indented strings the common indentation is removed the
+   * way Nix does it: the first line is dropped when it holds only spaces, the least indentation of
+   * the lines with content (interpolations count as content) is stripped, and a last line of only
+   * spaces is dropped.
+   */
+  private stringParts(node: Node, indented: boolean): StrPart[] {
+    // Raw pieces: literal text (not yet unescaped, so indentation can be measured) or expressions.
+    type Piece = { lit: string; escaped: boolean } | { expr: Expr };
+    const pieces: Piece[] = [];
+    const bodyStart = node.startIndex + (indented ? 2 : 1);
+    const bodyEnd = node.endIndex - (indented ? 2 : 1);
+    let pos = bodyStart;
+    for (const c of node.namedChildren) {
+      if (c.type === 'comment') continue;
+      if (c.startIndex > pos) pieces.push({ lit: this.text.slice(pos, c.startIndex), escaped: false });
+      if (c.type === 'string_fragment') pieces.push({ lit: c.text, escaped: false });
+      else if (c.type === 'escape_sequence') pieces.push({ lit: unescape(c.text, indented), escaped: true });
+      // The grammar splits `\$` and `''$` into a dollar_escape (the backslash or quotes) followed by a
+      // fragment holding the `$`; the escape itself contributes nothing.
+      else if (c.type === 'dollar_escape') pieces.push({ lit: '', escaped: true });
+      else if (c.type === 'interpolation') pieces.push({ expr: this.field(c, 'expression') });
+      pos = Math.max(pos, c.endIndex);
+    }
+    if (bodyEnd > pos) pieces.push({ lit: this.text.slice(pos, bodyEnd), escaped: false });
+
+    if (indented) stripIndentation(pieces);
+    const parts: StrPart[] = [];
+    for (const p of pieces) {
+      if ('expr' in p) parts.push(p.expr);
+      else if (p.lit !== '') {
+        const last = parts[parts.length - 1];
+        if (typeof last === 'string') parts[parts.length - 1] = last + p.lit;
+        else parts.push(p.lit);
+      }
+    }
+    return parts;
+  }
+}
+
+function unescape(seq: string, indented: boolean): string {
+  if (indented) {
+    // ''' -> '' ; ''$ -> $ ; ''\n -> newline; ''\x -> x
+    if (seq === "'''") return "''";
+    if (seq.startsWith("''\\")) return escapeChar(seq.slice(3));
+    if (seq.startsWith("''")) return seq.slice(2);
+    return seq;
+  }
+  if (seq.startsWith('\\')) return escapeChar(seq.slice(1));
+  return seq;
+}
+
+function escapeChar(c: string): string {
+  switch (c) {
+    case 'n':
+      return '\n';
+    case 't':
+      return '\t';
+    case 'r':
+      return '\r';
+    default:
+      return c;
+  }
+}
+
+type IndentPiece = { lit: string; escaped: boolean } | { expr: Expr };
+
+function stripIndentation(pieces: IndentPiece[]): void {
+  // Measure the minimal indentation over lines with content.
+  let min = Infinity;
+  let atLineStart = true;
+  let indent = 0;
+  for (const p of pieces) {
+    if ('expr' in p || p.escaped) {
+      if (atLineStart) {
+        min = Math.min(min, indent);
+        atLineStart = false;
+      }
+      continue;
+    }
+    for (const ch of p.lit) {
+      if (atLineStart) {
+        if (ch === ' ') indent++;
+        else if (ch === '\n') indent = 0;
+        else {
+          min = Math.min(min, indent);
+          atLineStart = false;
+        }
+      } else if (ch === '\n') {
+        atLineStart = true;
+        indent = 0;
+      }
+    }
+  }
+  if (min === Infinity) min = 0;
+
+  // Strip: remove up to `min` leading spaces of every line (only in unescaped literal text).
+  let col = 0;
+  let lineStart = true;
+  let firstLine = true;
+  for (const p of pieces) {
+    if ('expr' in p || p.escaped) {
+      lineStart = false;
+      firstLine = false;
+      continue;
+    }
+    let out = '';
+    for (const ch of p.lit) {
+      if (lineStart && ch === ' ' && col < min) {
+        col++;
+        continue;
+      }
+      if (ch === '\n') {
+        lineStart = true;
+        col = 0;
+        firstLine = false;
+      } else {
+        lineStart = false;
+      }
+      out += ch;
+    }
+    p.lit = out;
+  }
+  void firstLine;
+  // Drop a first line of only spaces (the text right after the opening quotes).
+  const first = pieces[0];
+  if (first && !('expr' in first) && !first.escaped) {
+    const nl = first.lit.indexOf('\n');
+    if (nl >= 0 && /^ *$/.test(first.lit.slice(0, nl))) first.lit = first.lit.slice(nl + 1);
+  }
+  // Drop a last line of only spaces (before the closing quotes).
+  const last = pieces[pieces.length - 1];
+  if (last && !('expr' in last) && !last.escaped) {
+    const nl = last.lit.lastIndexOf('\n');
+    const tail = last.lit.slice(nl + 1);
+    if (/^ *$/.test(tail) && (nl >= 0 || pieces.length === 1)) last.lit = last.lit.slice(0, nl + 1);
+  }
+}

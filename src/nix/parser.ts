@@ -1,0 +1,47 @@
+/**
+ * The tree-sitter parser for Nix: tree-sitter 0.25's N-API binding with the grammar that our own
+ * binding (native/binding.cc, built by `npm ci`) compiles from the `tree-sitter-nix` sources.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type ParserType from 'tree-sitter';
+
+const require = createRequire(import.meta.url);
+
+/** The directory holding package.json, found by walking up from this file (src/ or dist/src/). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'binding.gyp'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('nixos-harden: cannot find the package root');
+    dir = parent;
+  }
+}
+
+let parser: ParserType | undefined;
+
+function loadParser(): ParserType {
+  if (parser) return parser;
+  const Parser = require('tree-sitter') as typeof ParserType;
+  const bindingPath = join(packageRoot(), 'build', 'Release', 'tree_sitter_nix_napi.node');
+  if (!existsSync(bindingPath)) {
+    throw new Error(`nixos-harden: the Nix grammar binding is not built (${bindingPath}); run npm ci`);
+  }
+  const language = require(bindingPath) as ParserType.Language;
+  parser = new Parser();
+  parser.setLanguage(language);
+  return parser;
+}
+
+/** Chunk size for feeding large inputs to tree-sitter through a callback. */
+const CHUNK = 64 * 1024;
+
+export function parseNix(text: string): ParserType.Tree {
+  const p = loadParser();
+  if (text.length <= CHUNK) return p.parse(text);
+  // Large inputs go through the callback interface: tree-sitter reads the text in chunks.
+  return p.parse((index: number) => (index < text.length ? text.slice(index, index + CHUNK) : ''));
+}

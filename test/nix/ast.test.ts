@@ -1,0 +1,50 @@
+import { parseFile, type Expr } from '../../src/nix/ast.js';
+
+function strOf(src: string): unknown {
+  const { root } = parseFile(src);
+  if (root.k !== 'str') throw new Error(`not a string: ${root.k}`);
+  return root.parts.map((p) => (typeof p === 'string' ? p : `<${p.k}>`));
+}
+
+describe('parseFile', () => {
+  it('builds the syntax tree of a small module with positions', () => {
+    const { root, diagnostics } = parseFile('{ lib, ... }:\n{\n  config.x = lib.mkIf true 1;\n}\n');
+    expect(diagnostics).toEqual([]);
+    expect(root.k).toBe('lambda');
+    const body = (root as Extract<Expr, { k: 'lambda' }>).body;
+    expect(body.k).toBe('attrs');
+    const binding = (body as Extract<Expr, { k: 'attrs' }>).bindings[0];
+    expect(binding.k === 'bind' && binding.path.map((p) => (p.k === 'static' ? p.name : '?'))).toEqual(['config', 'x']);
+    expect(binding.span.line).toBe(3);
+  });
+
+  it('decodes escapes in double-quoted strings', () => {
+    expect(strOf('"a\\nb\\"c\\${d}"')).toEqual(['a\nb"c${d}']);
+  });
+
+  it('strips the common indentation of indented strings as Nix does', () => {
+    expect(strOf("''\n    a\n      b\n    c\n  ''")).toEqual(['a\n  b\nc\n']);
+    expect(strOf("''x\n  y''")).toEqual(['x\n  y']);
+    expect(strOf("''\n  a ${b}\n  '''c ''$d $${e}\n''")).toEqual(['a ', '<var>', "\n''c $d $${e}\n"]);
+  });
+
+  it('flattens long operator chains instead of nesting them', () => {
+    const src = Array.from({ length: 5000 }, () => '"a"').join(' + ');
+    const { root, diagnostics } = parseFile(src);
+    expect(diagnostics).toEqual([]);
+    expect(root.k === 'binary' && root.operands.length).toBe(5000);
+  });
+
+  it('reports syntax errors and merge-conflict markers as findings', () => {
+    const { diagnostics } = parseFile('{\n  a = 1;\n<<<<<<< HEAD\n  b = 2;\n=======\n  b = 3;\n>>>>>>> other\n}\n');
+    expect(diagnostics.some((d) => d.id === 'parse-error')).toBe(true);
+    const missing = parseFile('{ a = 1 }');
+    expect(missing.diagnostics.map((d) => d.id)).toContain('parse-missing');
+  });
+
+  it('cuts subtrees nested too deeply with a finding', () => {
+    const src = '['.repeat(3000) + ']'.repeat(3000);
+    const { diagnostics } = parseFile(src);
+    expect(diagnostics.map((d) => d.id)).toContain('parse-too-deep');
+  });
+});
