@@ -23,9 +23,23 @@ export function packageRoot(): string {
 
 let parser: ParserType | undefined;
 
+/**
+ * tree-sitter's JS wrapper patches the prototypes of its native classes when it is evaluated, so it
+ * must be evaluated once per process. Test runners that evaluate modules afresh for each test file
+ * (jest) would evaluate it again and break it; the loaded module is therefore kept where every such
+ * context sees the same object: on the prototype of `process`.
+ */
+const SHARED = Symbol.for('nixos-harden.tree-sitter');
+
+function loadTreeSitter(): typeof ParserType {
+  const holder = Object.getPrototypeOf(process) as Record<symbol, unknown>;
+  if (!holder[SHARED]) holder[SHARED] = require('tree-sitter');
+  return holder[SHARED] as typeof ParserType;
+}
+
 function loadParser(): ParserType {
   if (parser) return parser;
-  const Parser = require('tree-sitter') as typeof ParserType;
+  const Parser = loadTreeSitter();
   const bindingPath = join(packageRoot(), 'build', 'Release', 'tree_sitter_nix_napi.node');
   if (!existsSync(bindingPath)) {
     throw new Error(`nixos-harden: the Nix grammar binding is not built (${bindingPath}); run npm ci`);
