@@ -1,0 +1,39 @@
+/** The `nixos-harden` command: dispatches to one module per subcommand. */
+import { UsageError } from './args.js';
+import { EXTRACT_HELP, runExtract } from './extract.js';
+import type { Io } from './io.js';
+
+const COMMANDS: Record<string, { run: (argv: string[], io: Io) => number; help: string }> = {
+  extract: { run: runExtract, help: EXTRACT_HELP },
+};
+
+const USAGE = `nixos-harden: review the systemd sandboxing of NixOS service modules, statically.
+
+Usage: nixos-harden <command> [options]
+
+Commands:
+${Object.values(COMMANDS).map((c) => '  ' + c.help.split('\n')[0]).join('\n')}
+
+Run 'nixos-harden <command> --help' for a command's options.`;
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    io.stdout.write(USAGE + '\n');
+    return cmd ? 0 : 2;
+  }
+  const command = COMMANDS[cmd];
+  if (!command) {
+    io.stderr.write(`nixos-harden: unknown command '${cmd}'\n\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`nixos-harden ${cmd}: ${e.message}\n\n${command.help}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * `extract`: every systemd service a module defines, with its effective `serviceConfig` in the
+ * defaults view and the values that differ under non-default conditions. Never throws for bad
+ * input: problems become diagnostics and the rest of the file is still analysed.
+ */
+import type { Diagnostic } from '../nix/diagnostics.js';
+import type { Budgets } from '../nix/eval.js';
+import { evaluateModule } from './module.js';
+import { type Service, extractServices } from './services.js';
+
+export interface FileResult {
+  path: string;
+  diagnostics: Diagnostic[];
+  services: Service[];
+}
+
+export interface ExtractOptions {
+  budgets?: Budgets;
+  /** Files larger than this (in characters) are not analysed; a finding says so. */
+  maxChars?: number;
+}
+
+export const DEFAULT_MAX_CHARS = 2 * 1024 * 1024;
+
+export function extractText(path: string, text: string, opts: ExtractOptions = {}): FileResult {
+  const maxChars = opts.maxChars ?? DEFAULT_MAX_CHARS;
+  if (text.length > maxChars) {
+    return {
+      path,
+      diagnostics: [{ id: 'parse-too-large', line: 0, message: `the file has ${text.length} characters, more than the limit of ${maxChars}; it is not analysed` }],
+      services: [],
+    };
+  }
+  try {
+    const mod = evaluateModule(text, { budgets: opts.budgets });
+    const { services, diagnostics } = extractServices(mod);
+    return { path, diagnostics: dedupe([...mod.diagnostics, ...mod.ev.diagnostics, ...diagnostics]), services };
+  } catch (e) {
+    // A stack overflow on a pathological input, or a bug of ours: report it, never crash the run.
+    const overflow = e instanceof RangeError && /call stack/i.test(e.message);
+    return {
+      path,
+      diagnostics: [
+        overflow
+          ? { id: 'eval-budget', line: 0, message: 'evaluation nested too deeply; the file is not analysed' }
+          : { id: 'internal-error', line: 0, message: `nixos-harden failed on this file: ${(e as Error).message}` },
+      ],
+      services: [],
+    };
+  }
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds
+    .filter((d) => {
+      const k = `${d.id}\u0000${d.line}\u0000${d.message}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    })
+    .sort((a, b) => a.line - b.line || a.id.localeCompare(b.id));
+}

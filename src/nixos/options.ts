@@ -1,0 +1,257 @@
+/**
+ * A module's own option declarations and the values they take in the defaults view: the module
+ * enabled (each top-level `enable` option true), every other option at its declared default.
+ * Instance options (`attrsOf (submodule ...)`) hold one generic instance whose key is unknown.
+ */
+import type { Evaluator } from '../nix/eval.js';
+import { asAttrs } from '../nix/eval.js';
+import {
+  type Attr,
+  SYM_NAME,
+  Thunk,
+  type Value,
+  assume,
+  str,
+  unknown,
+  TRUE,
+} from '../nix/values.js';
+
+export interface OptionDecl {
+  path: string[];
+  decl: Extract<Value, { t: 'attrs' }>;
+  line: number;
+}
+
+const MAX_OPTION_DEPTH = 12;
+
+/** Collects `mkOption` declarations below an `options` value. */
+export function collectOptions(ev: Evaluator, options: Thunk, prefix: string[] = []): OptionDecl[] {
+  const out: OptionDecl[] = [];
+  const walk = (th: Thunk, path: string[], line: number, depth: number): void => {
+    if (depth > MAX_OPTION_DEPTH || !ev.tick()) return;
+    const raw = ev.whnf(th);
+    // `mkMerge`/`mkIf` are rare in option declarations; look through them.
+    if (raw.t === 'merge') {
+      for (const it of raw.items) walk(it, path, line, depth + 1);
+      return;
+    }
+    const v = asAttrs(raw);
+    if (v.t !== 'attrs') return;
+    const type = v.attrs.get('_type');
+    if (type) {
+      const t = ev.whnf(type.th);
+      if (t.t === 'str' && t.v === 'option') out.push({ path, decl: v, line });
+      return;
+    }
+    for (const [k, a] of v.attrs) walk(a.th, [...path, k], a.span?.line ?? line, depth + 1);
+  };
+  walk(options, prefix, 0, 0);
+  return out;
+}
+
+/** `enable` options with no declared `enable` above them: the switches that turn the module on. */
+export function topEnables(decls: OptionDecl[]): Set<string> {
+  const enables = decls.filter((d) => d.path[d.path.length - 1] === 'enable').map((d) => d.path.slice(0, -1));
+  const top = new Set<string>();
+  for (const p of enables) {
+    const shadowed = enables.some((q) => q.length < p.length && q.every((s, i) => s === p[i]));
+    if (!shadowed) top.add([...p, 'enable'].join('\u0000'));
+  }
+  return top;
+}
+
+interface TypeShape {
+  kind: 'submodule' | 'attrsOfSubmodule' | 'listOfSubmodule' | 'other';
+  module?: Thunk;
+}
+
+/** Recognises `submodule m`, `attrsOf (submodule m)`, `listOf (submodule m)` (also under nullOr). */
+function typeShape(ev: Evaluator, th: Thunk | undefined, depth = 0): TypeShape {
+  if (!th || depth > 6) return { kind: 'other' };
+  const t = ev.whnf(th);
+  if (t.t !== 'type') return { kind: 'other' };
+  const arg = t.args[0];
+  switch (t.name) {
+    case 'submodule':
+      return { kind: 'submodule', module: arg };
+    case 'submoduleWith': {
+      const spec = arg ? asAttrs(ev.whnf(arg)) : undefined;
+      const mods = spec?.t === 'attrs' ? spec.attrs.get('modules') : undefined;
+      if (!mods) return { kind: 'other' };
+      const l = ev.whnf(mods.th);
+      return l.t === 'list' && l.items[0] ? { kind: 'submodule', module: l.items[0] } : { kind: 'other' };
+    }
+    case 'attrsOf':
+    case 'lazyAttrsOf': {
+      const inner = typeShape(ev, arg, depth + 1);
+      return inner.kind === 'submodule' ? { kind: 'attrsOfSubmodule', module: inner.module } : { kind: 'other' };
+    }
+    case 'listOf': {
+      const inner = typeShape(ev, arg, depth + 1);
+      return inner.kind === 'submodule' ? { kind: 'listOfSubmodule', module: inner.module } : { kind: 'other' };
+    }
+    case 'nullOr':
+      return typeShape(ev, arg, depth + 1);
+    default:
+      return { kind: 'other' };
+  }
+}
+
+export class OptionModel {
+  private readonly byPath = new Map<string, OptionDecl>();
+  private readonly prefixes = new Set<string>();
+  private readonly enables: Set<string>;
+  private readonly cache = new Map<string, Thunk>();
+
+  constructor(
+    private readonly ev: Evaluator,
+    readonly decls: OptionDecl[],
+    /** Makes the value of a submodule's `config`-less option set for an instance. */
+    private readonly submoduleArgs: (name: Thunk, config: Thunk) => Thunk,
+    enableAll = true,
+  ) {
+    for (const d of decls) {
+      const key = d.path.join('\u0000');
+      this.byPath.set(key, d);
+      for (let i = 0; i < d.path.length; i++) this.prefixes.add(d.path.slice(0, i).join('\u0000'));
+    }
+    this.enables = enableAll ? topEnables(decls) : new Set();
+  }
+
+  /** The defaults-view value of the option at `path`, or undefined when none is declared there. */
+  optionValue(path: string[]): Thunk | undefined {
+    const key = path.join('\u0000');
+    const decl = this.byPath.get(key);
+    if (!decl) return undefined;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const th = Thunk.lazy(() => assume(this.compute(decl)));
+    this.cache.set(key, th);
+    return th;
+  }
+
+  isPrefix(path: string[]): boolean {
+    return this.prefixes.has(path.join('\u0000'));
+  }
+
+  /** The names declared directly below `path`. */
+  childNames(path: string[]): string[] {
+    const names = new Set<string>();
+    for (const d of this.decls) {
+      if (d.path.length > path.length && path.every((s, i) => d.path[i] === s)) names.add(d.path[path.length]!);
+    }
+    return [...names];
+  }
+
+  private compute(decl: OptionDecl): Value {
+    const ev = this.ev;
+    if (this.enables.has(decl.path.join('\u0000'))) return TRUE;
+    const get = (k: string): Attr | undefined => decl.decl.attrs.get(k);
+    const shape = typeShape(ev, get('type')?.th);
+    let value: Value;
+    const def = get('default');
+    if (shape.kind === 'submodule' && shape.module) {
+      value = this.submoduleValue(shape.module, def?.th, Thunk.of(unknown('name of a submodule option')));
+    } else if (shape.kind === 'attrsOfSubmodule' && shape.module) {
+      value = this.instancesValue(shape.module, def?.th);
+    } else if (shape.kind === 'listOfSubmodule' && shape.module) {
+      const d = def ? ev.whnf(def.th) : undefined;
+      if (d && d.t === 'list' && d.items.length > 0) {
+        value = { t: 'list', items: d.items.map((it) => Thunk.lazy(() => this.submoduleValue(shape.module!, it, Thunk.of(unknown('name of a list element'))))) };
+      } else {
+        value = { t: 'list', items: [Thunk.lazy(() => this.submoduleValue(shape.module!, undefined, Thunk.of(str(SYM_NAME, true)), true))] };
+      }
+    } else if (def) {
+      value = def.th.force();
+    } else {
+      return unknown(`option ${decl.path.join('.')} has no default`);
+    }
+    const apply = get('apply');
+    if (apply) return ev.call(apply.th, Thunk.of(value));
+    return value;
+  }
+
+  /** `attrsOf (submodule m)`: the declared default's entries, or one generic instance. */
+  private instancesValue(module: Thunk, def: Thunk | undefined): Value {
+    const d = def ? asAttrs(this.ev.whnf(def)) : undefined;
+    const out = new Map<string, Attr>();
+    if (d && d.t === 'attrs' && d.attrs.size > 0) {
+      for (const [k, a] of d.attrs) {
+        out.set(k, { th: Thunk.lazy(() => this.submoduleValue(module, a.th, Thunk.of(str(k)))), span: a.span });
+      }
+      return { t: 'attrs', attrs: out };
+    }
+    if (d && d.t !== 'attrs' && d.t !== 'unknown') return d;
+    out.set(SYM_NAME, { th: Thunk.lazy(() => this.submoduleValue(module, undefined, Thunk.of(str(SYM_NAME, true)), true)), span: undefined });
+    return { t: 'attrs', attrs: out };
+  }
+
+  /**
+   * A submodule's value: its own options at their defaults, overlaid with the given definition.
+   * `instance` marks a generic instance, whose own `enable` switches are on.
+   */
+  private submoduleValue(module: Thunk, given: Thunk | undefined, name: Thunk, instance = false): Value {
+    const ev = this.ev;
+    const self: { model?: OptionModel; value?: Value } = {};
+    const configTh = Thunk.lazy(() => self.value ?? unknown('submodule config'));
+    const mod = this.submoduleArgs(name, configTh).force();
+    // The submodule may be a function of { name, config, ... }.
+    let m: Value = ev.whnf(module);
+    if (m.t === 'lambda' || m.t === 'prim') m = ev.applyValue(m, Thunk.of(mod));
+    m = asAttrs(m);
+    if (m.t !== 'attrs') return given ? given.force() : unknown('submodule of unknown shape');
+    const optsAttr = m.attrs.get('options');
+    const decls = optsAttr ? collectOptions(ev, optsAttr.th) : [];
+    const model = new OptionModel(ev, decls, this.submoduleArgs, instance);
+    self.model = model;
+    const givenV = given ? asAttrs(ev.whnf(given)) : undefined;
+    const out = new Map<string, Attr>();
+    if (givenV && givenV.t === 'attrs') for (const [k, a] of givenV.attrs) out.set(k, a);
+    for (const top of model.childNames([])) {
+      if (out.has(top)) {
+        const decl = model.optionValue([top]);
+        const nested = model.childNames([top]);
+        if (!decl && nested.length > 0) {
+          // Merge a partial definition of a nested option set with the nested defaults.
+          const given1 = out.get(top)!;
+          out.set(top, { th: Thunk.lazy(() => ev.update(model.subtree([top]), ev.whnf(given1.th))), span: given1.span });
+        }
+        continue;
+      }
+      const th = model.optionValue([top]) ?? Thunk.lazy(() => model.subtree([top]));
+      out.set(top, { th, span: undefined });
+    }
+    const value: Value = { t: 'attrs', attrs: out };
+    self.value = value;
+    return value;
+  }
+
+  /** The set of option values below a prefix. */
+  subtree(path: string[]): Value {
+    const out = new Map<string, Attr>();
+    for (const n of this.childNames(path)) {
+      const p = [...path, n];
+      out.set(n, { th: this.optionValue(p) ?? Thunk.lazy(() => this.subtree(p)), span: undefined });
+    }
+    return { t: 'attrs', attrs: out };
+  }
+}
+
+/**
+ * The `config` argument: the module's own options resolve to their defaults-view values; every
+ * other option (another module's) is unknown.
+ */
+export function configProxy(model: () => OptionModel, path: string[] = []): Value {
+  return {
+    t: 'attrs',
+    attrs: new Map(),
+    open: (name: string) => {
+      const p = [...path, name];
+      const m = model();
+      const v = m.optionValue(p);
+      if (v) return v.force();
+      if (m.isPrefix(p)) return configProxy(model, p);
+      return unknown(`config.${p.join('.')} is set outside this module`);
+    },
+  };
+}

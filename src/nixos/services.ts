@@ -1,0 +1,320 @@
+/**
+ * Services and their effective `serviceConfig`, merged the way the module system merges unit
+ * options, under a view: the defaults view, or the defaults with one condition flipped.
+ */
+import { PRIO } from '../nix/builtins.js';
+import type { Diagnostic } from '../nix/diagnostics.js';
+import type { Evaluator } from '../nix/eval.js';
+import { DEFAULTS_VIEW, type Json, type Rendered, type View, flipView, render, settle } from '../nix/render.js';
+import { type Guard, Thunk, type Value, hasSym, renderSym, str, unknown } from '../nix/values.js';
+import { type Def, type EvaluatedModule, prioAt } from './module.js';
+
+export type Scope = 'system' | 'user';
+export type ServiceCase = 'nixpkgs' | 'upstream-unit' | 'oneshot' | 'confined';
+
+export type OptionValue = { value: Json; line: number } | { unknown: string; line: number };
+
+export interface Branch {
+  when: string;
+  options: Record<string, OptionValue>;
+}
+
+export interface Service {
+  name: string;
+  unit: string;
+  scope: Scope;
+  line: number;
+  pattern: boolean;
+  case: ServiceCase;
+  options: Record<string, OptionValue>;
+  branches: Branch[];
+}
+
+interface ServiceGroup {
+  scope: Scope;
+  rawName: string;
+  /** Path length of the `systemd.services` option (2) or `systemd.user.services` (3). */
+  optionDepth: number;
+  defs: Def[];
+}
+
+/** At most this many conditions are flipped per service to find branches. */
+const MAX_GUARDS = 16;
+
+function groupServices(defs: Def[], diagnostics: Diagnostic[]): { groups: ServiceGroup[]; scopeDefs: Map<Scope, Def[]> } {
+  const groups = new Map<string, ServiceGroup>();
+  const scopeDefs = new Map<Scope, Def[]>([
+    ['system', []],
+    ['user', []],
+  ]);
+  for (const d of defs) {
+    const p = d.path;
+    let scope: Scope | undefined;
+    let depth = 0;
+    if (p[0] === 'systemd' && p[1] === 'services') {
+      scope = 'system';
+      depth = 2;
+    } else if (p[0] === 'systemd' && p[1] === 'user' && p[2] === 'services') {
+      scope = 'user';
+      depth = 3;
+    }
+    if (!scope) continue;
+    if (p.length === depth) {
+      const v = d.th.force();
+      diagnostics.push({
+        id: 'nixos-unknown-services',
+        line: d.spans[depth - 1]?.line ?? 0,
+        message: `the set of ${scope === 'user' ? 'systemd.user.services' : 'systemd.services'} cannot be read: ${v.t === 'unknown' ? v.reason : v.t}`,
+      });
+      continue;
+    }
+    scopeDefs.get(scope)!.push(d);
+    const name = p[depth]!;
+    const key = `${scope}\u0000${name}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { scope, rawName: name, optionDepth: depth, defs: [] };
+      groups.set(key, g);
+    }
+    g.defs.push(d);
+  }
+  return { groups: [...groups.values()], scopeDefs };
+}
+
+/** Whether a definition exists in a view: true, false, or null when a condition is unknown. */
+function active(def: Def, view: View): boolean | null {
+  let out: boolean | null = true;
+  for (const { guard, want } of def.guards) {
+    const d = view.decide(guard);
+    if (d === null) out = null;
+    else if (d !== want) return false;
+  }
+  return out;
+}
+
+/** The module system's filterOverrides at one level: the best priority wins. */
+function filterLevel(defs: Def[], depth: number, firstOptionDepth: number, view: View): { defs: Def[]; uncertain: boolean } {
+  let best = Infinity;
+  let bestUnknown = Infinity;
+  for (const d of defs) {
+    const a = active(d, view);
+    if (a === false) continue;
+    const p = prioAt(d, depth, firstOptionDepth);
+    if (a === true) best = Math.min(best, p);
+    else bestUnknown = Math.min(bestUnknown, p);
+  }
+  const kept = defs.filter((d) => active(d, view) !== false && prioAt(d, depth, firstOptionDepth) === Math.min(best, bestUnknown));
+  return { defs: kept, uncertain: bestUnknown < best };
+}
+
+interface Merged {
+  name: string;
+  result: Rendered;
+  line: number;
+}
+
+/** Merges the definitions of one unit option: concatenate lists, otherwise all must be equal. */
+function mergeUnitOption(ev: Evaluator, name: string, defs: Def[], keyIndex: number, view: View, uncertain: boolean, diagnostics: Diagnostic[]): Merged | null {
+  const line = Math.min(...defs.map((d) => d.spans[keyIndex]?.line ?? d.spans.find((s) => s)?.line ?? 0));
+  if (uncertain) return { name, result: { unknown: 'depends on which definition applies' }, line };
+  const present: { def: Def; v: Value }[] = [];
+  let unknownPresence: string | null = null;
+  for (const d of defs) {
+    const a = active(d, view);
+    if (a === false) continue;
+    if (a === null) {
+      unknownPresence = `depends on ${d.guards.map((g) => g.guard.src).join(' and ')}`;
+      continue;
+    }
+    const v = settle(ev, d.th, view);
+    if (v === null) continue;
+    present.push({ def: d, v });
+  }
+  if (present.length === 0) return unknownPresence ? { name, result: { unknown: unknownPresence }, line } : null;
+  if (unknownPresence) return { name, result: { unknown: unknownPresence }, line };
+  const firstLine = Math.min(...present.map((p) => p.def.spans[keyIndex]?.line ?? line));
+  for (const p of present) if (p.v.t === 'unknown') return { name, result: { unknown: p.v.reason }, line: firstLine };
+  if (present.some((p) => p.v.t === 'list')) {
+    const sorted = [...present].sort((a, b) => a.def.order - b.def.order || a.def.seq - b.def.seq);
+    const items: Thunk[] = [];
+    for (const p of sorted) {
+      if (p.v.t === 'list') items.push(...p.v.items);
+      else items.push(Thunk.of(p.v));
+    }
+    return { name, result: render(ev, Thunk.of({ t: 'list', items }), view), line: firstLine };
+  }
+  const rendered = present.map((p) => render(ev, Thunk.of(p.v), view));
+  const first = rendered[0]!;
+  for (const r of rendered.slice(1)) {
+    if ('unknown' in r) return { name, result: r, line: firstLine };
+    if ('unknown' in first) return { name, result: first, line: firstLine };
+    if (JSON.stringify(r.value) !== JSON.stringify(first.value)) {
+      diagnostics.push({ id: 'nixos-conflict', line: firstLine, message: `serviceConfig.${name} has conflicting definitions` });
+      return { name, result: { unknown: 'conflicting definitions' }, line: firstLine };
+    }
+  }
+  return { name, result: first, line: firstLine };
+}
+
+/** What confinement.enable adds to a service (nixos/modules/security/systemd-confinement.nix). */
+function confinementDefs(svc: ServiceGroup, enableLine: number, mode: Rendered): Def[] {
+  const d = svc.optionDepth + 1; // path length of the service
+  const base = [...svc.defs[0]!.path.slice(0, d), 'serviceConfig'];
+  const spans = Array(d + 2).fill(undefined);
+  spans[d + 1] = { line: enableLine, col: 0, start: 0, end: 0 };
+  const full: Value = 'unknown' in mode ? unknown(`depends on confinement.mode: ${mode.unknown}`) : { t: 'bool', v: mode.value === 'full-apivfs' };
+  const mk = (name: string, v: Value, prio: number, seq: number): Def => {
+    const prios: number[] = [];
+    prios[d + 2] = prio;
+    return { path: [...base, name], th: Thunk.of(v), guards: [], prios, order: 1000, spans, seq: -1000 + seq };
+  };
+  return [
+    mk('RootDirectory', unknown('a store path made by the confinement module'), PRIO.plain, 0),
+    mk('TemporaryFileSystem', str('/'), PRIO.plain, 1),
+    mk('PrivateMounts', { t: 'bool', v: true }, PRIO.default, 2),
+    ...['MountAPIVFS', 'PrivateDevices', 'PrivateTmp', 'PrivateUsers', 'ProtectControlGroups', 'ProtectKernelModules', 'ProtectKernelTunables'].map((n, i) => mk(n, full, PRIO.default, 3 + i)),
+  ];
+}
+
+/** A single option (not serviceConfig) of the service in a view, e.g. `confinement.enable`. */
+function serviceAttr(ev: Evaluator, svc: ServiceGroup, scopeDefs: Def[], attrPath: string[], view: View, diagnostics: Diagnostic[]): Merged | null {
+  const d = svc.optionDepth + 1;
+  const matching = svc.defs.filter((x) => x.path.length === d + attrPath.length && attrPath.every((s, i) => x.path[d + i] === s));
+  if (matching.length === 0) return null;
+  let cur = filterLevel(scopeDefs.filter((x) => matching.includes(x)), svc.optionDepth, svc.optionDepth, view);
+  cur = filterLevel(cur.defs, d, svc.optionDepth, view);
+  for (let i = 1; i <= attrPath.length; i++) cur = { ...filterLevel(cur.defs, d + i, svc.optionDepth, view), uncertain: cur.uncertain };
+  return mergeUnitOption(ev, attrPath.join('.'), cur.defs, d + attrPath.length - 1, view, cur.uncertain, diagnostics);
+}
+
+function computeOptions(
+  ev: Evaluator,
+  svc: ServiceGroup,
+  scopeDefs: Def[],
+  view: View,
+  diagnostics: Diagnostic[],
+): Map<string, Merged> {
+  const d = svc.optionDepth + 1; // path length of the service value
+  // Level: systemd.services (all of this scope's definitions), then the service, then serviceConfig.
+  const scopeLevel = filterLevel(scopeDefs, svc.optionDepth, svc.optionDepth, view);
+  const mine = scopeLevel.defs.filter((x) => svc.defs.includes(x));
+  const serviceLevel = filterLevel(mine, d, svc.optionDepth, view);
+  const scDefs = serviceLevel.defs.filter((x) => x.path[d] === 'serviceConfig');
+  const scLevel = filterLevel(scDefs, d + 1, svc.optionDepth, view);
+  const uncertain = scopeLevel.uncertain || serviceLevel.uncertain || scLevel.uncertain;
+
+  const byDirective = new Map<string, Def[]>();
+  for (const x of scLevel.defs) {
+    if (x.path.length === d + 1) {
+      // `serviceConfig = <something not a set>`
+      const v = x.th.force();
+      diagnostics.push({ id: 'nixos-unknown-service-config', line: x.spans[d]?.line ?? 0, message: `serviceConfig of ${renderSym(svc.rawName)} cannot be read: ${v.t === 'unknown' ? v.reason : v.t}` });
+      continue;
+    }
+    const name = x.path[d + 1]!;
+    if (!byDirective.has(name)) byDirective.set(name, []);
+    byDirective.get(name)!.push(x);
+  }
+
+  // confinement.enable injects its own definitions.
+  const conf = serviceAttr(ev, svc, scopeDefs, ['confinement', 'enable'], view, diagnostics);
+  if (conf && 'value' in conf.result && conf.result.value === true) {
+    const mode = serviceAttr(ev, svc, scopeDefs, ['confinement', 'mode'], view, diagnostics);
+    for (const cd of confinementDefs(svc, conf.line, mode ? mode.result : { value: 'full-apivfs' })) {
+      const name = cd.path[cd.path.length - 1]!;
+      if (!byDirective.has(name)) byDirective.set(name, []);
+      byDirective.get(name)!.push(cd);
+    }
+  }
+
+  const out = new Map<string, Merged>();
+  for (const [name, defs] of byDirective) {
+    const lvl = filterLevel(defs, d + 2, svc.optionDepth, view);
+    const m = mergeUnitOption(ev, name, lvl.defs, d + 1, view, uncertain || lvl.uncertain, diagnostics);
+    if (m) out.set(name, m);
+  }
+  return out;
+}
+
+function toOptionValue(m: Merged): OptionValue {
+  return 'value' in m.result ? { value: m.result.value, line: m.line } : { unknown: m.result.unknown, line: m.line };
+}
+
+/** Records the conditions a rendering looks at. */
+function recordingView(base: View, seen: Map<string, Guard>): View {
+  return {
+    decide: (g) => {
+      if (!seen.has(g.src)) seen.set(g.src, g);
+      return base.decide(g);
+    },
+  };
+}
+
+export function extractServices(mod: EvaluatedModule): { services: Service[]; diagnostics: Diagnostic[] } {
+  const { ev } = mod;
+  const diagnostics: Diagnostic[] = [];
+  const { groups, scopeDefs } = groupServices(mod.defs, diagnostics);
+  const packages = mod.defs.filter((d) => d.path.length === 2 && d.path[0] === 'systemd' && d.path[1] === 'packages');
+  const shipsUnits = packages.some((d) => {
+    if (active(d, DEFAULTS_VIEW) === false) return false;
+    const v = settle(ev, d.th, DEFAULTS_VIEW);
+    return v !== null && (v.t !== 'list' || v.items.length > 0);
+  });
+
+  const services: Service[] = [];
+  for (const g of groups) {
+    const sd = scopeDefs.get(g.scope)!;
+    const seen = new Map<string, Guard>();
+    for (const d of g.defs) for (const { guard } of d.guards) if (!seen.has(guard.src)) seen.set(guard.src, guard);
+    const defaults = computeOptions(ev, g, sd, recordingView(DEFAULTS_VIEW, seen), diagnostics);
+    const options: Record<string, OptionValue> = {};
+    for (const [k, m] of [...defaults].sort(([a], [b]) => a.localeCompare(b))) options[k] = toOptionValue(m);
+
+    // Branches: flip one condition at a time and keep what differs from the defaults view.
+    const branches: Branch[] = [];
+    const guards = [...seen.values()].slice(0, MAX_GUARDS);
+    for (const guard of guards) {
+      const flips: [boolean, string][] =
+        guard.value === null ? [[true, guard.src], [false, `!(${guard.src})`]] : [[!guard.value, guard.value ? `!(${guard.src})` : guard.src]];
+      for (const [to, when] of flips) {
+        const view = flipView(new Map([[guard.src, to]]));
+        const flipped = computeOptions(ev, g, sd, view, []);
+        const diff: Record<string, OptionValue> = {};
+        for (const [k, m] of [...flipped].sort(([a], [b]) => a.localeCompare(b))) {
+          const base = defaults.get(k);
+          if (base && JSON.stringify(base.result) === JSON.stringify(m.result)) continue;
+          diff[k] = toOptionValue(m);
+        }
+        if (Object.keys(diff).length > 0) branches.push({ when, options: diff });
+      }
+    }
+
+    const svcDepth = g.optionDepth + 1;
+    const line = Math.min(...g.defs.map((d) => d.spans[g.optionDepth]?.line ?? Infinity));
+    const script = serviceAttr(ev, g, sd, ['script'], DEFAULTS_VIEW, []);
+    const hasScript = !!script && !('value' in script.result && script.result.value === '');
+    const exec = defaults.get('ExecStart');
+    const execReset = exec && 'value' in exec.result && Array.isArray(exec.result.value) && exec.result.value[0] === '';
+    const type = defaults.get('Type');
+    const confined = serviceAttr(ev, g, sd, ['confinement', 'enable'], DEFAULTS_VIEW, []);
+    let kase: ServiceCase = 'nixpkgs';
+    if (shipsUnits && ((!exec && !hasScript) || execReset)) kase = 'upstream-unit';
+    else if (confined && 'value' in confined.result && confined.result.value === true) kase = 'confined';
+    else if (type && 'value' in type.result && type.result.value === 'oneshot') kase = 'oneshot';
+    void svcDepth;
+
+    const name = renderSym(g.rawName);
+    services.push({
+      name,
+      unit: `${name}.service`,
+      scope: g.scope,
+      line: Number.isFinite(line) ? line : 0,
+      pattern: hasSym(g.rawName),
+      case: kase,
+      options,
+      branches,
+    });
+  }
+  services.sort((a, b) => a.line - b.line || a.name.localeCompare(b.name));
+  return { services, diagnostics };
+}
