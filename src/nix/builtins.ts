@@ -70,6 +70,15 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
   const asBool = (v: Value): boolean | Value => (v.t === 'bool' ? v.v : v.t === 'unknown' ? v : unknown(`expected a boolean, got a ${typeName(v)}`));
   const isErr = (x: unknown): x is Value => !Array.isArray(x) && typeof x === 'object' && x !== null && (x as Value).t === 'unknown';
   const plainText = (s: Extract<Value, { t: 'str' }>): string | Value => (s.sym || hasSym(s.v) ? unknown('text of an instance name') : s.v);
+  /**
+   * Applies a text function to the fixed parts of a string; a placeholder for an instance name
+   * stays a placeholder (the result is still "some text derived from the instance name").
+   */
+  const symMap = (s: Extract<Value, { t: 'str' }>, fn: (t: string) => string): Value => {
+    if (!s.sym && !hasSym(s.v)) return str(fn(s.v), false, s.assumed);
+    const parts = s.v.split(/(\u{F8F0}[^\u{F8F1}]*\u{F8F1})/u);
+    return str(parts.map((p, i) => (i % 2 === 1 ? p : fn(p))).join(''), true, s.assumed);
+  };
 
   const toStr = (th: Thunk): Value => ev.coerce(w(th), true);
 
@@ -164,7 +173,7 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
       const name = w(nameA.th);
       if (name.t === 'unknown') return unknown(`attribute name: ${name.reason}`);
       if (name.t !== 'str') return unknown('listToAttrs name is not a string');
-      if (!out.has(name.v)) out.set(name.v, { th: valueA.th, span: nameA.span ?? nv.attrs.get('value')?.span });
+      if (!out.has(name.v)) out.set(name.v, { th: valueA.th, span: nameA.span ?? nameA.th.expr?.span ?? valueA.span });
     }
     return { t: 'attrs', attrs: out };
   };
@@ -258,7 +267,21 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     }
     return list(out);
   };
+  /**
+   * Keeps a conditional argument apart: `f (if c then x else y)` becomes
+   * `if c then f x else f y`, so the non-default branch stays visible.
+   */
+  const distribute = (th: Thunk, fn: (branch: Thunk) => Value): Value | null => {
+    const raw = th.force();
+    if (raw.t !== 'cond' || raw.module) return null;
+    const wrap = (b: Thunk | null): Thunk | null => (b ? Thunk.lazy(() => fn(b)) : null);
+    return { t: 'cond', guard: raw.guard, then: wrap(raw.then), else: wrap(raw.else), module: false };
+  };
   const recursiveUpdate = (a: Thunk, b: Thunk, depth = 0): Value => {
+    if (depth === 0) {
+      const d = distribute(b, (bb) => recursiveUpdate(a, bb, 0)) ?? distribute(a, (aa) => recursiveUpdate(aa, b, 0));
+      if (d) return d;
+    }
     const x = asSet(a);
     const y = asSet(b);
     if (x.t !== 'attrs') return x;
@@ -289,8 +312,6 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     if (isErr(tl)) return tl;
     const src = asStr(s);
     if (src.t !== 'str') return src;
-    const text = plainText(src);
-    if (typeof text !== 'string') return text;
     const pats: string[] = [];
     const reps: string[] = [];
     for (let i = 0; i < fl.length; i++) {
@@ -301,6 +322,7 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
       pats.push(p.v);
       reps.push(r.v);
     }
+    return symMap(src, (text) => {
     let out = '';
     let i = 0;
     outer: while (i <= text.length) {
@@ -318,7 +340,8 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
       if (i < text.length) out += text[i];
       i++;
     }
-    return str(out, false, src.assumed);
+    return out;
+    });
   };
   const strPred = (fn: (a: string, b: string) => boolean) => (a: Thunk[]) => {
     const x = asStr(a[0]!);
@@ -334,14 +357,12 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
   const strFn = (fn: (s: string) => string) => (a: Thunk[]) => {
     const s = asStr(a[0]!, true);
     if (s.t !== 'str') return s;
-    const t = plainText(s);
-    if (typeof t !== 'string') return t;
-    return str(fn(t), false, s.assumed);
+    return symMap(s, fn);
   };
   const escapeShellArg = (th: Thunk): Value => {
     const s = asStr(th, true);
     if (s.t !== 'str') return s;
-    if (s.sym) return unknown('escaped instance name');
+    if (s.sym) return str(SYM_NAME, true);
     if (/^[a-zA-Z0-9,._+:@%/-]+$/.test(s.v)) return str(s.v, false, s.assumed);
     return str(`'${s.v.replace(/'/g, `'\\''`)}'`, false, s.assumed);
   };

@@ -111,6 +111,8 @@ interface Merged {
   name: string;
   result: Rendered;
   line: number;
+  /** The merged value itself, when it is known to exist (for looking inside partly known lists). */
+  raw?: Value;
 }
 
 /** Merges the definitions of one unit option: concatenate lists, otherwise all must be equal. */
@@ -141,7 +143,8 @@ function mergeUnitOption(ev: Evaluator, name: string, defs: Def[], keyIndex: num
       if (p.v.t === 'list') items.push(...p.v.items);
       else items.push(Thunk.of(p.v));
     }
-    return { name, result: render(ev, Thunk.of({ t: 'list', items }), view), line: firstLine };
+    const raw: Value = { t: 'list', items };
+    return { name, result: render(ev, Thunk.of(raw), view), line: firstLine, raw };
   }
   const rendered = present.map((p) => render(ev, Thunk.of(p.v), view));
   const first = rendered[0]!;
@@ -294,7 +297,9 @@ export function extractServices(mod: EvaluatedModule): { services: Service[]; di
     const script = serviceAttr(ev, g, sd, ['script'], DEFAULTS_VIEW, []);
     const hasScript = !!script && !('value' in script.result && script.result.value === '');
     const exec = defaults.get('ExecStart');
-    const execReset = exec && 'value' in exec.result && Array.isArray(exec.result.value) && exec.result.value[0] === '';
+    // `ExecStart = [ "" "..." ]` resets the command of an upstream unit.
+    const firstExec = exec?.raw?.t === 'list' && exec.raw.items[0] ? settle(ev, exec.raw.items[0], DEFAULTS_VIEW) : null;
+    const execReset = firstExec?.t === 'str' && firstExec.v === '';
     const type = defaults.get('Type');
     const confined = serviceAttr(ev, g, sd, ['confinement', 'enable'], DEFAULTS_VIEW, []);
     let kase: ServiceCase = 'nixpkgs';
