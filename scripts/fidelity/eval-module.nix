@@ -97,8 +97,22 @@ let
     isGnu = true; isStatic = false; isWindows = false; isBSD = false;
   };
 
+  # `pkgs.formats.<fmt> { }` has to give a usable option type, since modules
+  # declare `settings = mkOption { type = format.type; }`. A JSON-like value type
+  # (attribute sets and lists merge, scalars must be equal) stands for all formats.
+  jsonValue = types.nullOr (types.oneOf [
+    types.bool types.int types.float types.str types.path
+    (types.attrsOf jsonValue) (types.listOf jsonValue)
+  ]) // { description = "JSON-like value (fidelity stub)"; };
+  fakeFormat = fmt: _args: {
+    type = jsonValue;
+    generate = name: _value: mkFake [ "formats" fmt name ];
+    lib = mkFake [ "formats" fmt "lib" ];
+  };
+
   pkgs = mkFake [ ] // {
     inherit lib;
+    formats = listToAttrs (map (n: { name = n; value = fakeFormat n; }) fakeNames);
     system = "x86_64-linux";
     stdenv = mkFake [ "stdenv" ] // platform // {
       hostPlatform = mkFake [ "stdenv" "hostPlatform" ] // platform;
@@ -266,8 +280,13 @@ let
   # whose ancestors have no such option.
   # ---------------------------------------------------------------------------
   declaredHere = opt: lib.any (d: d == moduleKey) (opt.declarations or [ ]);
+  # A plain `submodule` option (services.kea.dhcp4 = mkOption { type = submodule ...; })
+  # is looked into; attribute sets of submodules (instances) are not.
   findEnables = path: node:
-    if lib.isOption node then [ ]
+    if lib.isOption node then
+      (if (node.type.name or "") == "submodule" && declaredHere node
+       then findEnables path (node.type.getSubOptions node.loc)
+       else [ ])
     else if !(isAttrs node) then [ ]
     else if node ? enable && lib.isOption node.enable
          && (node.enable.type.name or "") == "bool"

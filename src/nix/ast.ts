@@ -87,11 +87,77 @@ const DEFAULT_MAX_DEPTH = 1500;
 export function parseFile(text: string, options: ParseOptions = {}): ParsedFile {
   const tree = parseNix(text);
   const conv = new Converter(text, options.maxDepth ?? DEFAULT_MAX_DEPTH);
-  const root = conv.root(tree.rootNode);
+  const root = conv.root(lightTree(tree, text));
   return { text, root, diagnostics: conv.diagnostics };
 }
 
-type Node = Parser.SyntaxNode;
+/**
+ * A plain-JS copy of tree-sitter's tree, read with one cursor walk: reading nodes through the
+ * native API one property at a time costs more than everything else we do with a module.
+ */
+class Node {
+  readonly children: Node[] = [];
+  field: string | null = null;
+  hasError = false;
+  constructor(
+    readonly type: string,
+    readonly named: boolean,
+    readonly isMissing: boolean,
+    readonly startIndex: number,
+    readonly endIndex: number,
+    readonly startPosition: { row: number; column: number },
+    private readonly source: string,
+  ) {}
+  get text(): string {
+    return this.source.slice(this.startIndex, this.endIndex);
+  }
+  get namedChildren(): Node[] {
+    return this.children.filter((c) => c.named);
+  }
+  childForFieldName(name: string): Node | null {
+    for (const c of this.children) if (c.field === name) return c;
+    return null;
+  }
+}
+
+function lightTree(tree: Parser.Tree, text: string): Node {
+  const cursor = tree.walk();
+  const NO_POSITION = { row: 0, column: 0 };
+  const make = (): Node => {
+    const named = cursor.nodeIsNamed;
+    const missing = cursor.nodeIsMissing;
+    // Anonymous tokens (keywords, operators) only need their type, unless they are missing.
+    const full = named || missing;
+    const n = new Node(cursor.nodeType, named, missing, full ? cursor.startIndex : 0, full ? cursor.endIndex : 0, full ? cursor.startPosition : NO_POSITION, text);
+    n.hasError = n.type === 'ERROR' || n.isMissing;
+    return n;
+  };
+  const root = make();
+  const stack: Node[] = [root];
+  for (;;) {
+    if (cursor.gotoFirstChild()) {
+      const n = make();
+      n.field = cursor.currentFieldName ?? null;
+      stack[stack.length - 1]!.children.push(n);
+      stack.push(n);
+      continue;
+    }
+    for (;;) {
+      const done = stack.pop()!;
+      const parent = stack[stack.length - 1];
+      if (parent && done.hasError) parent.hasError = true;
+      if (!parent) return root;
+      if (cursor.gotoNextSibling()) {
+        const n = make();
+        n.field = cursor.currentFieldName ?? null;
+        parent.children.push(n);
+        stack.push(n);
+        break;
+      }
+      cursor.gotoParent();
+    }
+  }
+}
 
 class Converter {
   readonly diagnostics: Diagnostic[] = [];
@@ -108,14 +174,13 @@ class Converter {
     return this.expr(child);
   }
 
-  /** Reports ERROR and MISSING nodes; walks with a cursor so deep trees do not recurse. */
+  /** Reports ERROR and MISSING nodes; iterative, so deep trees do not recurse. */
   private collectErrors(root: Node): void {
     if (!root.hasError) return;
-    const cursor = root.walk();
     let reported = 0;
-    for (;;) {
-      const node = cursor.currentNode;
-      let descend = node.hasError;
+    const stack: Node[] = [root];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
       if (node.type === 'ERROR' || node.isMissing) {
         if (reported < 20) {
           const line = node.startPosition.row + 1;
@@ -127,18 +192,12 @@ class Converter {
           );
         }
         reported++;
-        descend = false;
+        continue;
       }
-      if (descend && cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) {
-          if (reported > 20) {
-            this.diagnostics.push({ id: 'parse-error', line: 1, message: `${reported - 20} more syntax errors not shown` });
-          }
-          return;
-        }
-      }
+      for (let i = node.children.length - 1; i >= 0; i--) if (node.children[i]!.hasError) stack.push(node.children[i]!);
     }
+    if (reported > 20) this.diagnostics.push({ id: 'parse-error', line: 1, message: `${reported - 20} more syntax errors not shown` });
+    this.diagnostics.sort((a, b) => a.line - b.line);
   }
 
   private span(node: Node): Span {
