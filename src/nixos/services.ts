@@ -184,10 +184,19 @@ function serviceAttr(ev: Evaluator, svc: ServiceGroup, scopeDefs: Def[], attrPat
   const d = svc.optionDepth + 1;
   const matching = svc.defs.filter((x) => x.path.length === d + attrPath.length && attrPath.every((s, i) => x.path[d + i] === s));
   if (matching.length === 0) return null;
-  let cur = filterLevel(scopeDefs.filter((x) => matching.includes(x)), svc.optionDepth, svc.optionDepth, view);
+  let cur = filterLevel(matching, svc.optionDepth, svc.optionDepth, view);
   cur = filterLevel(cur.defs, d, svc.optionDepth, view);
   for (let i = 1; i <= attrPath.length; i++) cur = { ...filterLevel(cur.defs, d + i, svc.optionDepth, view), uncertain: cur.uncertain };
   return mergeUnitOption(ev, attrPath.join('.'), cur.defs, d + attrPath.length - 1, view, cur.uncertain, diagnostics);
+}
+
+/**
+ * The level of `systemd.services` itself: definitions of the whole set (`systemd.services =
+ * mkDefault { ... }`) compete with all others of this scope. Computed once per view.
+ */
+function scopeLevelOf(scopeDefs: Def[], optionDepth: number, view: View): { kept: Set<Def>; uncertain: boolean } {
+  const { defs, uncertain } = filterLevel(scopeDefs, optionDepth, optionDepth, view);
+  return { kept: new Set(defs), uncertain };
 }
 
 function computeOptions(
@@ -196,11 +205,11 @@ function computeOptions(
   scopeDefs: Def[],
   view: View,
   diagnostics: Diagnostic[],
+  scopeLevel = scopeLevelOf(scopeDefs, svc.optionDepth, view),
 ): Map<string, Merged> {
   const d = svc.optionDepth + 1; // path length of the service value
-  // Level: systemd.services (all of this scope's definitions), then the service, then serviceConfig.
-  const scopeLevel = filterLevel(scopeDefs, svc.optionDepth, svc.optionDepth, view);
-  const mine = scopeLevel.defs.filter((x) => svc.defs.includes(x));
+  // Levels: systemd.services (all of this scope's definitions), the service, serviceConfig.
+  const mine = svc.defs.filter((x) => scopeLevel.kept.has(x));
   const serviceLevel = filterLevel(mine, d, svc.optionDepth, view);
   const scDefs = serviceLevel.defs.filter((x) => x.path[d] === 'serviceConfig');
   const scLevel = filterLevel(scDefs, d + 1, svc.optionDepth, view);
@@ -265,11 +274,13 @@ export function extractServices(mod: EvaluatedModule): { services: Service[]; di
   });
 
   const services: Service[] = [];
+  const defaultScopeLevels = new Map<Scope, { kept: Set<Def>; uncertain: boolean }>();
   for (const g of groups) {
     const sd = scopeDefs.get(g.scope)!;
+    if (!defaultScopeLevels.has(g.scope)) defaultScopeLevels.set(g.scope, scopeLevelOf(sd, g.optionDepth, DEFAULTS_VIEW));
     const seen = new Map<string, Guard>();
     for (const d of g.defs) for (const { guard } of d.guards) if (!seen.has(guard.src)) seen.set(guard.src, guard);
-    const defaults = computeOptions(ev, g, sd, recordingView(DEFAULTS_VIEW, seen), diagnostics);
+    const defaults = computeOptions(ev, g, sd, recordingView(DEFAULTS_VIEW, seen), diagnostics, defaultScopeLevels.get(g.scope));
     const options: Record<string, OptionValue> = {};
     for (const [k, m] of [...defaults].sort(([a], [b]) => a.localeCompare(b))) options[k] = toOptionValue(m);
 

@@ -1,0 +1,92 @@
+/**
+ * Hostile and broken input: every case must finish in bounded time with a finding, never a
+ * crash or a hang. Timing is not asserted here (shared machines are noisy); the budgets are.
+ */
+import { extractText } from '../../src/nixos/extract.js';
+
+const ids = (text: string) => {
+  const r = extractText('hostile.nix', text);
+  return { ids: r.diagnostics.map((d) => d.id), services: r.services };
+};
+
+describe('extract on hostile input', () => {
+  it('refuses a 10 MB file with a finding instead of analysing it', () => {
+    const body = '  x = "' + 'a'.repeat(100) + '";\n';
+    const text = '{ config, ... }: {\n' + body.repeat(Math.ceil((10 * 1024 * 1024) / body.length)) + '}\n';
+    expect(text.length).toBeGreaterThan(10 * 1024 * 1024);
+    expect(ids(text).ids).toEqual(['parse-too-large']);
+  });
+
+  it('analyses a large file below the size cap', () => {
+    const svc = (i: number) => `    systemd.services.s${i}.serviceConfig = { ProtectSystem = "strict"; PrivateTmp = true; };\n`;
+    const text = '{ lib, ... }: {\n  config = {\n' + Array.from({ length: 3000 }, (_, i) => svc(i)).join('') + '  };\n}\n';
+    const r = ids(text);
+    expect(r.services).toHaveLength(3000);
+    expect(r.services[2999]!.options.ProtectSystem).toEqual({ value: 'strict', line: 3002 });
+  });
+
+  it('survives 10 000 levels of nesting', () => {
+    for (const [open, close] of [['[', ']'], ['(', ')'], ['{ a = ', '; }'], ['let a = ', '; in a']]) {
+      const text = `{ config.systemd.services.deep.serviceConfig.X = ${open.repeat(10_000)}1${close.repeat(10_000)}; }`;
+      const r = ids(text);
+      expect(r.ids).toEqual(expect.arrayContaining([expect.stringMatching(/^(parse-too-deep|eval-budget)$/)]));
+      expect(r.ids).not.toContain('internal-error');
+    }
+  });
+
+  it('turns `let x = x; in x` into a finding', () => {
+    const r = extractText('r.nix', '{ config.systemd.services.loop.serviceConfig.User = let x = x; in x; }');
+    expect(r.diagnostics.map((d) => d.id)).toContain('eval-infinite-recursion');
+    expect(r.services[0]!.options.User).toEqual({ unknown: 'infinite recursion', line: 1 });
+  });
+
+  it('turns `rec { a = b; b = a; }` into a finding', () => {
+    const r = extractText('r.nix', '{ config.systemd.services.loop.serviceConfig = rec { a = b; b = a; PrivateTmp = true; }; }');
+    expect(r.diagnostics.map((d) => d.id)).toContain('eval-infinite-recursion');
+    expect(r.services[0]!.options.PrivateTmp).toEqual({ value: true, line: 1 });
+    expect('unknown' in r.services[0]!.options.a!).toBe(true);
+  });
+
+  it('builds a string from 100 000 concatenations', () => {
+    const text = `{ config.systemd.services.big.serviceConfig.Description = ${Array.from({ length: 100_000 }, () => '"a"').join(' + ')}; }`;
+    const r = extractText('c.nix', text);
+    expect(r.services[0]!.options.Description).toEqual({ value: 'a'.repeat(100_000), line: 1 });
+  });
+
+  it('stops runaway evaluation at the step budget with a finding', () => {
+    const text = `{ config.systemd.services.slow.serviceConfig = {
+      PrivateTmp = true;
+      X = let f = n: if n == 0 then 0 else f (n - 1) + f (n - 1); in f 30;
+    }; }`;
+    const r = extractText('s.nix', text);
+    expect(r.diagnostics.map((d) => d.id)).toContain('eval-budget');
+    expect(r.services[0]!.options.PrivateTmp).toEqual({ value: true, line: 2 });
+  });
+
+  it('reports merge-conflict markers and still extracts what parsed', () => {
+    const text = `{ lib, ... }:
+{
+  config.systemd.services.half = {
+    serviceConfig.ProtectSystem = "strict";
+<<<<<<< HEAD
+    serviceConfig.PrivateTmp = true;
+=======
+    serviceConfig.PrivateTmp = false;
+>>>>>>> feature
+    serviceConfig.NoNewPrivileges = true;
+  };
+}
+`;
+    const r = extractText('m.nix', text);
+    expect(r.diagnostics.map((d) => d.id)).toContain('parse-error');
+    expect(r.services.map((s) => s.name)).toEqual(['half']);
+    expect(r.services[0]!.options.ProtectSystem).toEqual({ value: 'strict', line: 4 });
+  });
+
+  it('does not crash on binary garbage or an empty file', () => {
+    for (const text of ['', '\u0000\u0001\u0002', '}}}{{{', '"unterminated', "''", 'let in', '{ a = ; }']) {
+      const r = extractText('g.nix', text);
+      expect(r.diagnostics.map((d) => d.id)).not.toContain('internal-error');
+    }
+  });
+});
