@@ -276,8 +276,8 @@ let
   };
 
   # ---------------------------------------------------------------------------
-  # Enable detection: `enable` options of type bool declared in the module file
-  # whose ancestors have no such option.
+  # Enable detection: `enable` options (of type bool, or untyped as in old
+  # modules) declared in the module file whose ancestors have no such option.
   # ---------------------------------------------------------------------------
   declaredHere = opt: lib.any (d: d == moduleKey) (opt.declarations or [ ]);
   # A plain `submodule` option (services.kea.dhcp4 = mkOption { type = submodule ...; })
@@ -289,7 +289,7 @@ let
        else [ ])
     else if !(isAttrs node) then [ ]
     else if node ? enable && lib.isOption node.enable
-         && (node.enable.type.name or "") == "bool"
+         && lib.elem (node.enable.type.name or "unspecified") [ "bool" "unspecified" ]
          && (node.enable.visible or true) != false
          && declaredHere node.enable
     then [ (path ++ [ "enable" ]) ]

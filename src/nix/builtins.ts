@@ -10,6 +10,7 @@ import {
   FALSE,
   NULL,
   SYM_NAME,
+  SYM_UNKNOWN,
   TRUE,
   Thunk,
   type Value,
@@ -170,8 +171,10 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
       const nameA = nv.attrs.get('name');
       const valueA = nv.attrs.get('value');
       if (!nameA || !valueA) return unknown('listToAttrs element without name or value');
-      const name = w(nameA.th);
-      if (name.t === 'unknown') return unknown(`attribute name: ${name.reason}`);
+      let name = w(nameA.th);
+      // A name that cannot be known (typically set per instance) becomes a placeholder, so the
+      // entry is still analysed and reported as a pattern.
+      if (name.t === 'unknown') name = str(SYM_UNKNOWN, true);
       if (name.t !== 'str') return unknown('listToAttrs name is not a string');
       if (!out.has(name.v)) out.set(name.v, { th: valueA.th, span: nameA.span ?? nameA.th.expr?.span ?? valueA.span });
     }

@@ -8,6 +8,7 @@ import { asAttrs } from '../nix/eval.js';
 import {
   type Attr,
   SYM_NAME,
+  SYM_UNKNOWN,
   Thunk,
   type Value,
   assume,
@@ -97,6 +98,14 @@ function typeShape(ev: Evaluator, th: Thunk | undefined, depth = 0): TypeShape {
   }
 }
 
+const STRING_TYPES = new Set(['str', 'string', 'nonEmptyStr', 'singleLineStr', 'strMatching', 'passwdEntry']);
+
+function isStringType(ev: Evaluator, th: Thunk | undefined): boolean {
+  if (!th) return false;
+  const t = ev.whnf(th);
+  return t.t === 'type' && STRING_TYPES.has(t.name);
+}
+
 export class OptionModel {
   private readonly byPath = new Map<string, OptionDecl>();
   private readonly prefixes = new Set<string>();
@@ -109,6 +118,8 @@ export class OptionModel {
     /** Makes the value of a submodule's `config`-less option set for an instance. */
     private readonly submoduleArgs: (name: Thunk, config: Thunk) => Thunk,
     enableAll = true,
+    /** A generic instance: string options without a default stand for a per-instance text. */
+    private readonly generic = false,
   ) {
     for (const d of decls) {
       const key = d.path.join('\u0000');
@@ -163,6 +174,8 @@ export class OptionModel {
       }
     } else if (def) {
       value = def.th.force();
+    } else if (this.generic && isStringType(ev, get('type')?.th)) {
+      value = str(SYM_UNKNOWN, true);
     } else {
       return unknown(`option ${decl.path.join('.')} has no default`);
     }
@@ -202,7 +215,7 @@ export class OptionModel {
     if (m.t !== 'attrs') return given ? given.force() : unknown('submodule of unknown shape');
     const optsAttr = m.attrs.get('options');
     const decls = optsAttr ? collectOptions(ev, optsAttr.th) : [];
-    const model = new OptionModel(ev, decls, this.submoduleArgs, instance);
+    const model = new OptionModel(ev, decls, this.submoduleArgs, instance, instance);
     self.model = model;
     const givenV = given ? asAttrs(ev.whnf(given)) : undefined;
     const out = new Map<string, Attr>();
