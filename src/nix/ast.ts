@@ -4,7 +4,7 @@
  * become one n-ary node, so a 100 000-term concatenation is not 100 000 levels deep.
  */
 import type Parser from 'tree-sitter';
-import { parseNix } from './parser.js';
+import { grammarTables, parseNix } from './parser.js';
 import type { Diagnostic } from './diagnostics.js';
 
 export interface Span {
@@ -120,16 +120,43 @@ class Node {
   }
 }
 
+/** Offsets where each line starts, to turn an offset into a 1-based line and a column. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function positionOf(starts: number[], offset: number): { row: number; column: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { row: lo, column: offset - starts[lo]! };
+}
+
+const ERROR_SYMBOL = 65535;
+
 function lightTree(tree: Parser.Tree, text: string): Node {
+  const { symbolNames, symbolNamed, fieldNames } = grammarTables();
+  const starts = lineStarts(text);
   const cursor = tree.walk();
   const NO_POSITION = { row: 0, column: 0 };
   const make = (): Node => {
-    const named = cursor.nodeIsNamed;
-    const missing = cursor.nodeIsMissing;
-    // Anonymous tokens (keywords, operators) only need their type, unless they are missing.
+    const id = cursor.nodeTypeId;
+    const isError = id === ERROR_SYMBOL;
+    const type = isError ? 'ERROR' : symbolNames[id] ?? 'ERROR';
+    const named = isError || (symbolNamed[id] ?? true);
+    const start = cursor.startIndex;
+    const end = cursor.endIndex;
+    // Only zero-width nodes can be missing ones; ask the parser only then.
+    const missing = start === end && cursor.nodeIsMissing;
     const full = named || missing;
-    const n = new Node(cursor.nodeType, named, missing, full ? cursor.startIndex : 0, full ? cursor.endIndex : 0, full ? cursor.startPosition : NO_POSITION, text);
-    n.hasError = n.type === 'ERROR' || n.isMissing;
+    const n = new Node(type, named, missing, start, end, full ? positionOf(starts, start) : NO_POSITION, text);
+    n.hasError = isError || missing;
     return n;
   };
   const root = make();
@@ -137,7 +164,7 @@ function lightTree(tree: Parser.Tree, text: string): Node {
   for (;;) {
     if (cursor.gotoFirstChild()) {
       const n = make();
-      n.field = cursor.currentFieldName ?? null;
+      n.field = fieldNames[cursor.currentFieldId] ?? null;
       stack[stack.length - 1]!.children.push(n);
       stack.push(n);
       continue;
@@ -149,7 +176,7 @@ function lightTree(tree: Parser.Tree, text: string): Node {
       if (!parent) return root;
       if (cursor.gotoNextSibling()) {
         const n = make();
-        n.field = cursor.currentFieldName ?? null;
+        n.field = fieldNames[cursor.currentFieldId] ?? null;
         parent.children.push(n);
         stack.push(n);
         break;

@@ -23,6 +23,20 @@ export function packageRoot(): string {
 
 let parser: ParserType | undefined;
 
+/** The grammar's symbol and field tables, exported by our binding. */
+export interface GrammarTables {
+  symbolNames: string[];
+  symbolNamed: boolean[];
+  fieldNames: (string | null)[];
+}
+
+let tables: GrammarTables | undefined;
+
+export function grammarTables(): GrammarTables {
+  if (!tables) loadParser();
+  return tables!;
+}
+
 /**
  * tree-sitter's JS wrapper patches the prototypes of its native classes when it is evaluated, so it
  * must be evaluated once per process. Test runners that evaluate modules afresh for each test file
@@ -44,7 +58,9 @@ function loadParser(): ParserType {
   if (!existsSync(bindingPath)) {
     throw new Error(`nixos-harden: the Nix grammar binding is not built (${bindingPath}); run npm ci`);
   }
-  const language = require(bindingPath) as ParserType.Language;
+  const binding = require(bindingPath) as ParserType.Language & GrammarTables;
+  tables = { symbolNames: binding.symbolNames, symbolNamed: binding.symbolNamed, fieldNames: binding.fieldNames };
+  const language = binding;
   parser = new Parser();
   parser.setLanguage(language);
   return parser;
