@@ -163,27 +163,19 @@ let
     emptyValue = { value = { present = false; }; };
   };
 
-  # Freeform type for everything this stub does not declare: lazy per attribute,
-  # attribute sets merge recursively, lists concatenate, otherwise the last
-  # definition wins (these values are never reported, they only have to exist).
-  lazyAnything = lib.mkOptionType {
-    name = "lazy anything (fidelity stub)";
-    check = _: true;
-    merge = loc: defs:
-      let values = map (d: d.value) defs;
-      in
-        if lib.all (v: isAttrs v && !(v ? _type) && !(v ? outPath)) values then
-          (types.lazyAttrsOf lazyAnything).merge loc defs
-        else if lib.all isList values then
-          concatLists values
-        else
-          (lib.last defs).value;
-  };
-  freeform = types.lazyAttrsOf lazyAnything;
+  # Everything this stub does not declare is ignored (`_module.check = false`),
+  # at the top level and inside each service and user: the module under test may
+  # define users, firewall ports, tmpfiles, timers, ... and those definitions are
+  # simply dropped, without being evaluated. (A freeform type would have to
+  # evaluate every undeclared definition to list its names, which turns
+  # `users = optionalAttrs (cfg.user == "x") { ... }` into an infinite recursion
+  # that real NixOS, where everything is declared, does not have.)
+  noCheck = { _module.check = false; };
 
   serviceSubmodule = { name, ... }: {
-    freeformType = freeform;
+    config = noCheck;
     options = {
+      enable = mkOption { type = types.bool; default = true; };
       serviceConfig = mkOption {
         type = types.lazyAttrsOf presentUnitOption;
         default = { };
@@ -206,7 +198,7 @@ let
   };
 
   userSubmodule = { name, ... }: {
-    freeformType = freeform;
+    config = noCheck;
     options = {
       name = mkOption { type = types.str; default = name; };
       uid = mkOption { type = types.nullOr types.int; default = null; };
@@ -216,7 +208,7 @@ let
     };
   };
   groupSubmodule = { name, ... }: {
-    freeformType = freeform;
+    config = noCheck;
     options = {
       name = mkOption { type = types.str; default = name; };
       gid = mkOption { type = types.nullOr types.int; default = null; };
@@ -225,7 +217,7 @@ let
 
   stubModule = {
     _file = "fidelity-stub";
-    freeformType = freeform;
+    config = noCheck;
     options = {
       systemd.services = servicesOption;
       systemd.user.services = servicesOption;
@@ -246,33 +238,36 @@ let
   };
 
   # ---------------------------------------------------------------------------
-  # The rest of the system, as far as modules commonly read it. These are NixOS
-  # defaults (definitions at option-default priority, so the module under test
-  # can override them); `config.services.<other>.enable`, for any other service
-  # the source mentions, is false: only the module under test is enabled.
-  # Paths the module declares itself are left alone.
+  # The rest of the system, as far as modules commonly read it: a few global
+  # options with their NixOS defaults, and `services.<other>.enable` (false) for
+  # every other service whose `config.services.<other>.enable` the source reads,
+  # so that only the module under test is enabled (unless it enables the other
+  # service itself, which then takes effect as in NixOS). Paths the module
+  # declares itself are left alone.
   # ---------------------------------------------------------------------------
   phase1Options = (evalWith [ ]).options;
   declared = path: lib.hasAttrByPath path phase1Options;
   otherServices = lib.unique (map head (filter isList
     (builtins.split "config\\.services\\.([A-Za-z0-9_-]+)\\.enable" source)));
-  environmentDefaults = [
-    { path = [ "networking" "enableIPv6" ]; value = true; }
-    { path = [ "networking" "hostName" ]; value = "nixos"; }
-    { path = [ "networking" "domain" ]; value = null; }
-    { path = [ "networking" "firewall" "enable" ]; value = true; }
-    { path = [ "networking" "nftables" "enable" ]; value = false; }
-    { path = [ "networking" "networkmanager" "enable" ]; value = false; }
-    { path = [ "boot" "isContainer" ]; value = false; }
-    { path = [ "time" "timeZone" ]; value = null; }
-    { path = [ "security" "polkit" "enable" ]; value = false; }
-    { path = [ "system" "stateVersion" ]; value = "24.05"; }
-  ] ++ map (s: { path = [ "services" s "enable" ]; value = false; }) otherServices;
+  opt = type: default: { inherit type default; };
+  environmentOptions = [
+    { path = [ "networking" "enableIPv6" ]; option = opt types.bool true; }
+    { path = [ "networking" "hostName" ]; option = opt types.str "nixos"; }
+    { path = [ "networking" "domain" ]; option = opt (types.nullOr types.str) null; }
+    { path = [ "networking" "firewall" "enable" ]; option = opt types.bool true; }
+    { path = [ "networking" "nftables" "enable" ]; option = opt types.bool false; }
+    { path = [ "networking" "networkmanager" "enable" ]; option = opt types.bool false; }
+    { path = [ "boot" "isContainer" ]; option = opt types.bool false; }
+    { path = [ "time" "timeZone" ]; option = opt (types.nullOr types.str) null; }
+    { path = [ "security" "polkit" "enable" ]; option = opt types.bool false; }
+    { path = [ "system" "stateVersion" ]; option = opt types.str "24.05"; }
+  ] ++ map (s: { path = [ "services" s "enable" ]; option = opt types.bool false; }) otherServices;
   environmentModule = {
     _file = "fidelity-environment";
-    config = foldl' lib.recursiveUpdate { } (map
-      (d: lib.setAttrByPath d.path (lib.mkOptionDefault d.value))
-      (filter (d: !(declared (lib.take 2 d.path)) && !(declared d.path)) environmentDefaults));
+    options = foldl' lib.recursiveUpdate { } (map
+      (d: lib.setAttrByPath d.path (mkOption d.option))
+      (filter (d: !(declared d.path) && !(lib.isOption (lib.attrByPath (lib.init d.path) null phase1Options)))
+        environmentOptions));
   };
 
   # ---------------------------------------------------------------------------

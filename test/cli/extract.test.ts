@@ -1,7 +1,7 @@
 import { readFileSync, mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { main } from '../../src/cli/main.js';
 
 async function run(argv: string[]) {
