@@ -158,8 +158,9 @@ function runNix(opts, modulePath, extra) {
 // Evaluates one scope ("system" or "user") of a module. Falls back to finer
 // granularity when an error that builtins.tryEval cannot catch (missing
 // attribute, type error, ...) aborts the whole evaluation.
-function referenceScope(opts, modulePath, scope) {
-  const full = runNix(opts, modulePath, { scope });
+function referenceScope(opts, modulePath, scope, enable) {
+  const base = enable ? { scope, enable } : { scope };
+  const full = runNix(opts, modulePath, base);
   const services = [];
   if (full.ok) {
     for (const [name, s] of Object.entries(full.value.services)) {
@@ -170,11 +171,11 @@ function referenceScope(opts, modulePath, scope) {
     return { enable: full.value.enable, services, evaluations: 1 };
   }
   let evaluations = 1;
-  const list = runNix(opts, modulePath, { scope, mode: 'services' });
+  const list = runNix(opts, modulePath, { ...base, mode: 'services' });
   evaluations++;
   if (!list.ok) return { error: list.error, services, evaluations };
   for (const name of list.value.services) {
-    const names = runNix(opts, modulePath, { scope, mode: 'names', service: name });
+    const names = runNix(opts, modulePath, { ...base, mode: 'names', service: name });
     evaluations++;
     if (!names.ok || names.value.services[name].error) {
       services.push({ name, scope, error: names.ok ? names.value.services[name].error : names.error });
@@ -182,7 +183,7 @@ function referenceScope(opts, modulePath, scope) {
     }
     const directives = {};
     for (const d of names.value.services[name].directives) {
-      const one = runNix(opts, modulePath, { scope, mode: 'directive', service: name, directive: d });
+      const one = runNix(opts, modulePath, { ...base, mode: 'directive', service: name, directive: d });
       evaluations++;
       if (!one.ok) directives[d] = { error: one.error };
       else if (!one.value.result.absent) directives[d] = one.value.result;
@@ -192,15 +193,30 @@ function referenceScope(opts, modulePath, scope) {
   return { enable: list.value.enable, services, evaluations, fallback: full.error };
 }
 
+// Optional hand list: <heldout>/ENABLE.tsv with lines "<file name>\t<a.b.enable,c.enable>"
+// overrides the automatic detection of the options to set to true.
+function enableOverrides(heldout) {
+  const f = join(heldout, 'ENABLE.tsv');
+  const map = new Map();
+  if (!existsSync(f)) return map;
+  for (const line of readFileSync(f, 'utf8').split('\n')) {
+    if (!line.trim() || line.startsWith('#')) continue;
+    const [name, paths] = line.split('\t');
+    if (name && paths !== undefined) map.set(name.trim(), paths.trim());
+  }
+  return map;
+}
+
 function reference(opts, file, libHash) {
   const source = readFileSync(file);
-  const key = sha256(source, '\0', readFileSync(EVAL_MODULE), '\0', libHash);
+  const enable = opts.enableOverrides.get(file.split('/').pop()) ?? '';
+  const key = sha256(source, '\0', readFileSync(EVAL_MODULE), '\0', libHash, '\0', enable);
   const cacheFile = join(opts.cache, `${key}.json`);
   if (opts.useCache && existsSync(cacheFile)) {
     return { ...JSON.parse(readFileSync(cacheFile, 'utf8')), cached: true };
   }
-  const sys = referenceScope(opts, file, 'system');
-  const usr = referenceScope(opts, file, 'user');
+  const sys = referenceScope(opts, file, 'system', enable);
+  const usr = referenceScope(opts, file, 'user', enable);
   const ref = {
     file,
     enable: sys.enable ?? usr.enable ?? [],
@@ -382,12 +398,17 @@ function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (!existsSync(opts.heldout) || !statSync(opts.heldout).isDirectory()) usage(`no such directory: ${opts.heldout}`);
   if (!existsSync(join(opts.lib, 'default.nix'))) usage(`not a nixpkgs lib directory: ${opts.lib}`);
+  const probe = spawnSync(opts.nixInstantiate, ['--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    usage(`cannot run ${opts.nixInstantiate} (install Nix: apt-get install -y nix-bin)`);
+  }
   const files = readdirSync(opts.heldout)
     .filter((f) => f.endsWith('.nix'))
     .filter((f) => !opts.only || f.includes(opts.only))
     .sort()
     .map((f) => join(opts.heldout, f));
   const libHash = libFingerprint(opts.lib);
+  opts.enableOverrides = enableOverrides(opts.heldout);
 
   const rows = [];
   const refs = [];

@@ -6,7 +6,7 @@
 # default. Prints, for every systemd service the module defines, the merged value
 # of every `serviceConfig` directive (Exec* and Environment* are skipped).
 #
-# nix-instantiate --eval --strict --json eval-module.nix \
+# nix-instantiate --store dummy:// --eval --strict --json eval-module.nix \
 #   --argstr libPath /path/to/nixpkgs/lib --argstr modulePath /path/to/module.nix \
 #   [--argstr mode full|services|names|directive] [--argstr scope system|user] \
 #   [--argstr service NAME] [--argstr directive NAME] [--argstr enable 'a.b.enable,c.enable']

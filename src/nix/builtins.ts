@@ -470,8 +470,34 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     return set({ _type: str('option'), default: def, type: { t: 'type', name: 'package', args: [] } });
   };
   const type = (name: string, arity = 0): Value =>
-    arity === 0 ? { t: 'type', name, args: [] } : P(`types.${name}`, arity, (args) => ({ t: 'type', name, args }));
-  const typeNames0 = ['bool', 'str', 'string', 'lines', 'commas', 'envVar', 'int', 'ints', 'port', 'float', 'number', 'path', 'pathInStore', 'package', 'attrs', 'anything', 'raw', 'unspecified', 'nonEmptyStr', 'singleLineStr', 'separatedString', 'shellPackage', 'strMatching', 'passwdEntry', 'nonEmptyListOf', 'uniq', 'unique', 'functionTo', 'deferredModule', 'optionType', 'externalPath', 'pkgs', 'luaPackage', 'positiveInt', 'unsigned', 'u8', 'u16', 'u32', 's8', 's16', 's32', 'between', 'numbers', 'floats', 'addCheck', 'enum', 'oneOf', 'coercedTo', 'either', 'nullOr', 'listOf', 'attrsOf', 'lazyAttrsOf', 'submodule', 'submoduleWith'];
+    arity === 0 ? withCheck({ t: 'type', name, args: [] }) : P(`types.${name}`, arity, (args) => ({ t: 'type', name, args }));
+  /** `types.<t>.check` where it is decidable from the value alone. */
+  const checks: Record<string, (v: Value) => boolean | null> = {
+    bool: (v) => v.t === 'bool',
+    str: (v) => v.t === 'str',
+    string: (v) => v.t === 'str',
+    lines: (v) => v.t === 'str',
+    int: (v) => v.t === 'int',
+    float: (v) => v.t === 'float',
+    number: (v) => v.t === 'int' || v.t === 'float',
+    port: (v) => v.t === 'int' && v.v >= 0 && v.v <= 65535,
+    attrs: (v) => v.t === 'attrs',
+    path: (v) => (v.t === 'path' ? true : v.t === 'str' ? (v.sym ? null : v.v.startsWith('/')) : v.t === 'attrs' ? null : false),
+  };
+  const withCheck = (t: Extract<Value, { t: 'type' }>): Value => {
+    const c = checks[t.name];
+    if (!c) return t;
+    return {
+      ...t,
+      check: (a) => {
+        const v = w(a[0]!);
+        if (v.t === 'unknown') return v;
+        const r = c(v);
+        return r === null ? unknown(`types.${t.name}.check`) : bool(r, v.assumed);
+      },
+    };
+  };
+  const typeNames0 = ['bool', 'str', 'string', 'lines', 'commas', 'envVar', 'int', 'ints', 'port', 'float', 'number', 'path', 'pathInStore', 'package', 'attrs', 'anything', 'raw', 'unspecified', 'nonEmptyStr', 'singleLineStr', 'separatedString', 'shellPackage', 'strMatching', 'passwdEntry', 'nonEmptyListOf', 'uniq', 'unique', 'functionTo', 'deferredModule', 'optionType', 'externalPath', 'pkgs', 'luaPackage', 'positiveInt', 'unsigned', 'u8', 'u16', 'u32', 's8', 's16', 's32', 'between', 'numbers', 'floats', 'addCheck', 'enum', 'oneOf', 'coercedTo', 'either', 'nullOr', 'listOf', 'attrsOf', 'lazyAttrsOf', 'submodule', 'submoduleWith', 'boolByOr', 'nonEmptyListOf', 'attrNamesToTrue', 'fileset', 'pathWith', 'intBetween', 'float', 'json', 'ints', 'lazyAttrsOf', 'mkOptionType', 'optionDescriptionPhrase', 'isType', 'setType', 'defaultTypeMerge', 'defaultFunctor', 'isOptionType'];
   const typesSet: Set = new Map();
   const arities: Record<string, number> = {
     nullOr: 1, listOf: 1, attrsOf: 1, lazyAttrsOf: 1, submodule: 1, submoduleWith: 1, either: 2, oneOf: 1, enum: 1,
@@ -482,7 +508,8 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
   const intsSet = set({ unsigned: type('ints.unsigned'), positive: type('ints.positive'), u8: type('ints.u8'), u16: type('ints.u16'), u32: type('ints.u32'), between: type('ints.between', 2), s8: type('ints.s8'), s16: type('ints.s16'), s32: type('ints.s32') });
   typesSet.set('ints', { th: V(intsSet), span: undefined });
   typesSet.set('numbers', { th: V(set({ between: type('numbers.between', 2), nonnegative: type('numbers.nonnegative'), positive: type('numbers.positive') })), span: undefined });
-  const types: Value = { t: 'attrs', attrs: typesSet, open: (n) => ({ t: 'type', name: n, args: [] }) };
+  // Closed: `with types;` must not shadow names like mkEnableOption from an outer `with lib;`.
+  const types: Value = { t: 'attrs', attrs: typesSet };
 
   const idP = P('id', 1, (a) => a[0]!.force());
   const mkDoc = P('mdDoc', 1, (a) => a[0]!.force());
@@ -731,7 +758,7 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
   builtinsSet.set('true', { th: V(TRUE), span: undefined });
   builtinsSet.set('false', { th: V(FALSE), span: undefined });
   builtinsSet.set('null', { th: V(NULL), span: undefined });
-  const builtins: Value = { t: 'attrs', attrs: builtinsSet, open: (n) => unknown(`builtins.${n}`) };
+  const builtins: Value = { t: 'attrs', attrs: builtinsSet, open: (n) => unknown(`builtins.${n}`), closedInWith: true };
 
   const libOnly: Record<string, Value> = {
     mkIf: P('mkIf', 2, (a) => mkIf(a[0]!, a[1]!)),
@@ -993,10 +1020,10 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
       const entry = libSet.get(k);
       if (entry) m.set(k, entry);
     }
-    libSet.set(n, { th: V({ t: 'attrs', attrs: m, open: (k) => unknown(`lib.${n}.${k}`) }), span: undefined });
+    libSet.set(n, { th: V({ t: 'attrs', attrs: m, open: (k) => unknown(`lib.${n}.${k}`), closedInWith: true }), span: undefined });
   }
   libSet.set('types', { th: V(types), span: undefined });
-  const lib: Value = { t: 'attrs', attrs: libSet, open: (k) => P(`lib.${k}`, 1, () => unknown(`result of lib.${k}`)) };
+  const lib: Value = { t: 'attrs', attrs: libSet, open: (k) => P(`lib.${k}`, 1, () => unknown(`result of lib.${k}`)), closedInWith: true };
 
   // The global scope: builtins plus the names Nix makes visible without `builtins.`.
   const rootVars = new Map<string, Thunk>();

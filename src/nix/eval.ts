@@ -223,7 +223,7 @@ export class Evaluator {
       if (w.t === 'attrs') {
         const a = w.attrs.get(name);
         if (a) return a.th;
-        if (w.open) {
+        if (w.open && !w.closedInWith) {
           const v = w.open(name);
           if (v) return Thunk.of(v);
         }
@@ -892,6 +892,21 @@ export function asAttrs(v: Value): Value {
         attrs: new Map<string, Attr>([
           ['_type', { th: Thunk.of(str('merge')), span: undefined }],
           ['contents', { th: Thunk.of({ t: 'list', items: v.items }), span: undefined }],
+        ]),
+      };
+    case 'type':
+      return {
+        t: 'attrs',
+        attrs: new Map<string, Attr>([
+          ['_type', { th: Thunk.of(str('option-type')), span: undefined }],
+          ['name', { th: Thunk.of(str(v.name)), span: undefined }],
+          [
+            'check',
+            {
+              th: Thunk.of({ t: 'prim', name: `types.${v.name}.check`, arity: 1, args: [], fn: v.check ?? (() => unknown(`types.${v.name}.check`)) }),
+              span: undefined,
+            },
+          ],
         ]),
       };
     case 'override':

@@ -33,8 +33,12 @@ export type Value = Base &
     | { t: 'str'; v: string; sym?: boolean }
     | { t: 'path'; v: string }
     | { t: 'list'; items: Thunk[] }
-    /** `open`: a partially known attribute set; keys it does not list are unknown, not missing. */
-    | { t: 'attrs'; attrs: Map<string, Attr>; open?: (name: string) => Value | undefined }
+    /**
+     * `open`: a partially known attribute set; keys it does not list are unknown, not missing.
+     * `closedInWith`: in a `with` scope only the listed keys count (so `with lib;` does not
+     * shadow names of an outer scope with guesses).
+     */
+    | { t: 'attrs'; attrs: Map<string, Attr>; open?: (name: string) => Value | undefined; closedInWith?: boolean }
     | { t: 'lambda'; expr: Extract<Expr, { k: 'lambda' }>; env: Env }
     | { t: 'prim'; name: string; arity: number; args: Thunk[]; fn: PrimFn }
     | { t: 'unknown'; reason: string }
@@ -51,7 +55,7 @@ export type Value = Base &
     /** `mkOrder prio v` (mkBefore, mkAfter) */
     | { t: 'order'; prio: number; content: Thunk }
     /** An option type (`types.str`, `types.submodule m`, ...): only its shape matters here. */
-    | { t: 'type'; name: string; args: Thunk[] }
+    | { t: 'type'; name: string; args: Thunk[]; check?: PrimFn }
   );
 
 /** Placeholder for the key of a generic instance of an `attrsOf (submodule ...)` option. */

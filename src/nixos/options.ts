@@ -162,7 +162,9 @@ export class OptionModel {
     let value: Value;
     const def = get('default');
     if (shape.kind === 'submodule' && shape.module) {
-      value = this.submoduleValue(shape.module, def?.th, Thunk.of(unknown('name of a submodule option')));
+      // A module without an `enable` of its own (one made of parts, each with its own switch) is
+      // enabled by turning its parts on.
+      value = this.submoduleValue(shape.module, def?.th, Thunk.of(unknown('name of a submodule option')), false, this.enables.size === 0);
     } else if (shape.kind === 'attrsOfSubmodule' && shape.module) {
       value = this.instancesValue(shape.module, def?.th);
     } else if (shape.kind === 'listOfSubmodule' && shape.module) {
@@ -203,7 +205,7 @@ export class OptionModel {
    * A submodule's value: its own options at their defaults, overlaid with the given definition.
    * `instance` marks a generic instance, whose own `enable` switches are on.
    */
-  private submoduleValue(module: Thunk, given: Thunk | undefined, name: Thunk, instance = false): Value {
+  private submoduleValue(module: Thunk, given: Thunk | undefined, name: Thunk, instance = false, enableParts = false): Value {
     const ev = this.ev;
     const self: { model?: OptionModel; value?: Value } = {};
     const configTh = Thunk.lazy(() => self.value ?? unknown('submodule config'));
@@ -215,7 +217,7 @@ export class OptionModel {
     if (m.t !== 'attrs') return given ? given.force() : unknown('submodule of unknown shape');
     const optsAttr = m.attrs.get('options');
     const decls = optsAttr ? collectOptions(ev, optsAttr.th) : [];
-    const model = new OptionModel(ev, decls, this.submoduleArgs, instance, instance);
+    const model = new OptionModel(ev, decls, this.submoduleArgs, instance || enableParts, instance);
     self.model = model;
     const givenV = given ? asAttrs(ev.whnf(given)) : undefined;
     const out = new Map<string, Attr>();
@@ -264,6 +266,8 @@ export function configProxy(model: () => OptionModel, path: string[] = []): Valu
       const v = m.optionValue(p);
       if (v) return v.force();
       if (m.isPrefix(p)) return configProxy(model, p);
+      // Below one of this module's own option sets, an undeclared name is simply not there.
+      if (path.length >= 2 && m.isPrefix(path) && m.childNames(path).length > 0 && !m.optionValue(path)) return undefined;
       return unknown(`config.${p.join('.')} is set outside this module`);
     },
   };
