@@ -1,6 +1,6 @@
 /** `nixos-harden extract PATH...`: the services of NixOS modules and their serviceConfig. */
 import { extractText, type FileResult } from '../nixos/extract.js';
-import type { OptionValue } from '../nixos/services.js';
+import type { BranchValue } from '../nixos/services.js';
 import { UsageError, flag, parseArgs } from './args.js';
 import { expandPaths, readText } from './files.js';
 import type { Io } from './io.js';
@@ -40,7 +40,8 @@ export function runExtract(argv: string[], io: Io): number {
   return errors.length > 0 ? 2 : 0;
 }
 
-function showValue(v: OptionValue): string {
+function showValue(v: BranchValue): string {
+  if ('absent' in v) return 'not set';
   if ('unknown' in v) return `unknown (${v.unknown})`;
   return JSON.stringify(v.value);
 }

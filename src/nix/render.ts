@@ -16,9 +16,55 @@ export interface View {
 
 export const DEFAULTS_VIEW: View = { decide: (g) => g.value };
 
-/** A view with the guards whose source text is in `flipped` turned the other way. */
+/**
+ * A condition's source text without leading negations: `!x`, `!(x)` and `x` all concern `x`.
+ * Returns the base text and whether the original is its negation.
+ */
+export function canonGuard(src: string): { base: string; negated: boolean } {
+  let t = src.trim();
+  let negated = false;
+  for (;;) {
+    const simple = /^!\s*([A-Za-z_][\w'.-]*)$/.exec(t);
+    if (simple) {
+      t = simple[1]!;
+      negated = !negated;
+      continue;
+    }
+    if (/^!\s*\(/.test(t) && t.endsWith(')')) {
+      const inner = t.slice(t.indexOf('(') + 1, -1);
+      let depth = 0;
+      let balanced = true;
+      for (const ch of inner) {
+        if (ch === '(') depth++;
+        else if (ch === ')' && --depth < 0) balanced = false;
+      }
+      if (balanced && depth === 0) {
+        t = inner.trim();
+        negated = !negated;
+        continue;
+      }
+    }
+    return { base: t, negated };
+  }
+}
+
+/** The source text of a condition's negation: `!x` for `x`, and `x` back for `!x` or `!(x)`. */
+export function negate(src: string): string {
+  const { base, negated } = canonGuard(src);
+  if (negated) return base;
+  return /^[A-Za-z_][\w'.-]*$/.test(base) ? `!${base}` : `!(${base})`;
+}
+
+/** A view with some conditions (by base text, see canonGuard) set to a value. */
 export function flipView(flipped: Map<string, boolean>): View {
-  return { decide: (g) => (flipped.has(g.src) ? flipped.get(g.src)! : g.value) };
+  return {
+    decide: (g) => {
+      const { base, negated } = canonGuard(g.src);
+      if (!flipped.has(base)) return g.value;
+      const v = flipped.get(base)!;
+      return negated ? !v : v;
+    },
+  };
 }
 
 /** Settles expression-level conditionals under a view; `null` means absent. */

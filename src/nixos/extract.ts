@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../nix/diagnostics.js';
 import type { Budgets } from '../nix/eval.js';
 import { evaluateModule } from './module.js';
-import { type Service, extractServices } from './services.js';
+import { type ModuleFacts, type Service, extractServices } from './services.js';
 
 export interface FileResult {
   path: string;
@@ -22,30 +22,51 @@ export interface ExtractOptions {
 
 export const DEFAULT_MAX_CHARS = 2 * 1024 * 1024;
 
+/** A file's extraction plus the module facts rules use (not part of the JSON contract). */
+export interface Analysis {
+  file: FileResult;
+  facts: ModuleFacts;
+  text: string;
+}
+
+const NO_FACTS = (): ModuleFacts => ({ firewall: [], shipsUnits: false, services: new Map() });
+
 export function extractText(path: string, text: string, opts: ExtractOptions = {}): FileResult {
+  return analyseText(path, text, opts).file;
+}
+
+export function analyseText(path: string, text: string, opts: ExtractOptions = {}): Analysis {
   const maxChars = opts.maxChars ?? DEFAULT_MAX_CHARS;
   if (text.length > maxChars) {
     return {
-      path,
-      diagnostics: [{ id: 'parse-too-large', line: 0, message: `the file has ${text.length} characters, more than the limit of ${maxChars}; it is not analysed` }],
-      services: [],
+      file: {
+        path,
+        diagnostics: [{ id: 'parse-too-large', line: 0, message: `the file has ${text.length} characters, more than the limit of ${maxChars}; it is not analysed` }],
+        services: [],
+      },
+      facts: NO_FACTS(),
+      text,
     };
   }
   try {
     const mod = evaluateModule(text, { budgets: opts.budgets });
-    const { services, diagnostics } = extractServices(mod);
-    return { path, diagnostics: dedupe([...mod.diagnostics, ...mod.ev.diagnostics, ...diagnostics]), services };
+    const { services, diagnostics, facts } = extractServices(mod);
+    return { file: { path, diagnostics: dedupe([...mod.diagnostics, ...mod.ev.diagnostics, ...diagnostics]), services }, facts, text };
   } catch (e) {
     // A stack overflow on a pathological input, or a bug of ours: report it, never crash the run.
     const overflow = e instanceof RangeError && /call stack/i.test(e.message);
     return {
-      path,
-      diagnostics: [
-        overflow
-          ? { id: 'eval-budget', line: 0, message: 'evaluation nested too deeply; the file is not analysed' }
-          : { id: 'internal-error', line: 0, message: `nixos-harden failed on this file: ${(e as Error).message}` },
-      ],
-      services: [],
+      file: {
+        path,
+        diagnostics: [
+          overflow
+            ? { id: 'eval-budget', line: 0, message: 'evaluation nested too deeply; the file is not analysed' }
+            : { id: 'internal-error', line: 0, message: `nixos-harden failed on this file: ${(e as Error).message}` },
+        ],
+        services: [],
+      },
+      facts: NO_FACTS(),
+      text,
     };
   }
 }

@@ -5,7 +5,7 @@
 import { PRIO } from '../nix/builtins.js';
 import type { Diagnostic } from '../nix/diagnostics.js';
 import type { Evaluator } from '../nix/eval.js';
-import { DEFAULTS_VIEW, type Json, type Rendered, type View, flipView, render, settle } from '../nix/render.js';
+import { DEFAULTS_VIEW, type Json, type Rendered, type View, canonGuard, flipView, negate, render, settle } from '../nix/render.js';
 import { type Guard, Thunk, type Value, hasSym, renderSym, str, unknown } from '../nix/values.js';
 import { type Def, type EvaluatedModule, prioAt } from './module.js';
 
@@ -14,9 +14,12 @@ export type ServiceCase = 'nixpkgs' | 'upstream-unit' | 'oneshot' | 'confined';
 
 export type OptionValue = { value: Json; line: number } | { unknown: string; line: number };
 
+/** In a branch, a directive can also be not set at all under the condition (systemd's default applies). */
+export type BranchValue = OptionValue | { absent: true; line: number };
+
 export interface Branch {
   when: string;
-  options: Record<string, OptionValue>;
+  options: Record<string, BranchValue>;
 }
 
 export interface Service {
@@ -262,7 +265,35 @@ function recordingView(base: View, seen: Map<string, Guard>): View {
   };
 }
 
-export function extractServices(mod: EvaluatedModule): { services: Service[]; diagnostics: Diagnostic[] } {
+/** What rules need to know about a module beyond the services' serviceConfig. */
+export interface ModuleFacts {
+  /** Firewall openings the module defines, each with the condition it holds under (null: by default). */
+  firewall: { option: string; when: string | null; opens: boolean | null; line: number }[];
+  /** The module ships units through `systemd.packages`. */
+  shipsUnits: boolean;
+  /** Per service (`scope:name`): settings outside serviceConfig that matter for the sandbox. */
+  services: Map<string, { confinement: boolean; preStart: boolean; line: number }>;
+}
+
+export const serviceKey = (s: { scope: string; name: string }): string => `${s.scope}:${s.name}`;
+
+function firewallFacts(ev: Evaluator, defs: Def[]): ModuleFacts['firewall'] {
+  const out: ModuleFacts['firewall'] = [];
+  for (const d of defs) {
+    const [a, b, option] = d.path;
+    if (a !== 'networking' || b !== 'firewall' || !option || !/^allowed(TCP|UDP)Port(s|Ranges)$/.test(option)) continue;
+    const off = d.guards.find((g) => g.guard.value !== g.want);
+    const unknownGuard = d.guards.find((g) => g.guard.value === null);
+    const when = off ? (off.want ? off.guard.src : negate(off.guard.src)) : unknownGuard ? unknownGuard.guard.src : null;
+    const view = off ? flipView(new Map([[canonGuard(off.guard.src).base, canonGuard(off.guard.src).negated ? !off.want : off.want]])) : DEFAULTS_VIEW;
+    const v = settle(ev, d.th, view);
+    const opens = v === null ? false : v.t === 'list' ? v.items.length > 0 : v.t === 'unknown' ? null : true;
+    out.push({ option, when, opens, line: d.spans[2]?.line ?? 0 });
+  }
+  return out;
+}
+
+export function extractServices(mod: EvaluatedModule): { services: Service[]; diagnostics: Diagnostic[]; facts: ModuleFacts } {
   const { ev } = mod;
   const diagnostics: Diagnostic[] = [];
   const { groups, scopeDefs } = groupServices(mod.defs, diagnostics);
@@ -274,6 +305,7 @@ export function extractServices(mod: EvaluatedModule): { services: Service[]; di
   });
 
   const services: Service[] = [];
+  const facts: ModuleFacts = { firewall: firewallFacts(ev, mod.defs), shipsUnits, services: new Map() };
   const defaultScopeLevels = new Map<Scope, { kept: Set<Def>; uncertain: boolean }>();
   for (const g of groups) {
     const sd = scopeDefs.get(g.scope)!;
@@ -286,18 +318,25 @@ export function extractServices(mod: EvaluatedModule): { services: Service[]; di
 
     // Branches: flip one condition at a time and keep what differs from the defaults view.
     const branches: Branch[] = [];
-    const guards = [...seen.values()].slice(0, MAX_GUARDS);
-    for (const guard of guards) {
-      const flips: [boolean, string][] =
-        guard.value === null ? [[true, guard.src], [false, `!(${guard.src})`]] : [[!guard.value, guard.value ? `!(${guard.src})` : guard.src]];
+    // One flip per condition, whatever way it is written (`x`, `!x`, `!(x)`).
+    const bases = new Map<string, boolean | null>();
+    for (const guard of seen.values()) {
+      const { base, negated } = canonGuard(guard.src);
+      if (!bases.has(base)) bases.set(base, guard.value === null ? null : negated ? !guard.value : guard.value);
+    }
+    for (const [base, value] of [...bases].slice(0, MAX_GUARDS)) {
+      const flips: [boolean, string][] = value === null ? [[true, base], [false, negate(base)]] : [[!value, value ? negate(base) : base]];
       for (const [to, when] of flips) {
-        const view = flipView(new Map([[guard.src, to]]));
+        const view = flipView(new Map([[base, to]]));
         const flipped = computeOptions(ev, g, sd, view, []);
-        const diff: Record<string, OptionValue> = {};
-        for (const [k, m] of [...flipped].sort(([a], [b]) => a.localeCompare(b))) {
+        // A condition that removes the whole service (its module's enable) is not a branch of it.
+        if (!g.defs.some((d) => active(d, view) !== false)) continue;
+        const diff: Record<string, BranchValue> = {};
+        for (const k of [...new Set([...defaults.keys(), ...flipped.keys()])].sort()) {
           const base = defaults.get(k);
-          if (base && JSON.stringify(base.result) === JSON.stringify(m.result)) continue;
-          diff[k] = toOptionValue(m);
+          const m = flipped.get(k);
+          if (!m) diff[k] = { absent: true, line: base!.line };
+          else if (!base || JSON.stringify(base.result) !== JSON.stringify(m.result)) diff[k] = toOptionValue(m);
         }
         if (Object.keys(diff).length > 0) branches.push({ when, options: diff });
       }
@@ -320,6 +359,12 @@ export function extractServices(mod: EvaluatedModule): { services: Service[]; di
     void svcDepth;
 
     const name = renderSym(g.rawName);
+    const preStart = serviceAttr(ev, g, sd, ['preStart'], DEFAULTS_VIEW, []);
+    facts.services.set(serviceKey({ scope: g.scope, name }), {
+      confinement: kase === 'confined',
+      preStart: (!!preStart && !('value' in preStart.result && preStart.result.value === '')) || defaults.has('ExecStartPre'),
+      line: Number.isFinite(line) ? line : 0,
+    });
     services.push({
       name,
       unit: `${name}.service`,
@@ -332,5 +377,5 @@ export function extractServices(mod: EvaluatedModule): { services: Service[]; di
     });
   }
   services.sort((a, b) => a.line - b.line || a.name.localeCompare(b.name));
-  return { services, diagnostics };
+  return { services, diagnostics, facts };
 }

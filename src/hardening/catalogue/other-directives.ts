@@ -1,0 +1,63 @@
+/**
+ * [Service]-section directives that are not part of the sandbox (so the catalogue does not
+ * describe them) but are valid in `serviceConfig`. Used to tell a typo from a real directive.
+ * Names from systemd.service(5), systemd.exec(5), systemd.kill(5), systemd.resource-control(5).
+ */
+const NAMES = `
+Type ExitType RemainAfterExit GuessMainPID PIDFile BusName ExecStart ExecStartPre ExecStartPost
+ExecCondition ExecReload ExecStop ExecStopPost RestartSec RestartSteps RestartMaxDelaySec
+TimeoutStartSec TimeoutStopSec TimeoutAbortSec TimeoutSec TimeoutStartFailureMode
+TimeoutStopFailureMode RuntimeMaxSec RuntimeRandomizedExtraSec WatchdogSec Restart RestartMode
+SuccessExitStatus RestartPreventExitStatus RestartForceExitStatus RootDirectoryStartOnly
+NonBlocking NotifyAccess Sockets FileDescriptorStoreMax FileDescriptorStorePreserve USBFunctionDescriptors
+USBFunctionStrings OOMPolicy OpenFile ReloadSignal StartLimitIntervalSec StartLimitBurst
+WorkingDirectory RootDirectory RootImage RootImageOptions RootEphemeral RootHash RootHashSignature
+RootVerity RootImagePolicy MountImagePolicy ExtensionImagePolicy MountAPIVFS BindLogSockets
+ProtectProc ProcSubset BindPaths BindReadOnlyPaths MountImages ExtensionImages ExtensionDirectories
+User Group DynamicUser SupplementaryGroups SetLoginEnvironment PAMName CapabilityBoundingSet
+AmbientCapabilities NoNewPrivileges SecureBits SELinuxContext AppArmorProfile SmackProcessLabel
+LimitCPU LimitFSIZE LimitDATA LimitSTACK LimitCORE LimitRSS LimitNOFILE LimitAS LimitNPROC
+LimitMEMLOCK LimitLOCKS LimitSIGPENDING LimitMSGQUEUE LimitNICE LimitRTPRIO LimitRTTIME UMask
+CoredumpFilter KeyringMode OOMScoreAdjust TimerSlackNSec Personality IgnoreSIGPIPE Nice
+CPUSchedulingPolicy CPUSchedulingPriority CPUSchedulingResetOnFork CPUAffinity NUMAPolicy NUMAMask
+IOSchedulingClass IOSchedulingPriority ProtectSystem ProtectHome RuntimeDirectory StateDirectory
+CacheDirectory LogsDirectory ConfigurationDirectory RuntimeDirectoryMode StateDirectoryMode
+CacheDirectoryMode LogsDirectoryMode ConfigurationDirectoryMode RuntimeDirectoryPreserve
+TimeoutCleanSec ReadWritePaths ReadOnlyPaths InaccessiblePaths ExecPaths NoExecPaths
+TemporaryFileSystem PrivateTmp PrivateDevices PrivateNetwork NetworkNamespacePath PrivateIPC
+IPCNamespacePath MemoryKSM PrivatePIDs PrivateUsers ProtectHostname ProtectClock
+ProtectKernelTunables ProtectKernelModules ProtectKernelLogs ProtectControlGroups
+RestrictAddressFamilies RestrictFileSystems RestrictNamespaces DelegateNamespaces LockPersonality
+MemoryDenyWriteExecute RestrictRealtime RestrictSUIDSGID RemoveIPC PrivateMounts MountFlags
+SystemCallFilter SystemCallErrorNumber SystemCallArchitectures SystemCallLog Environment
+EnvironmentFile PassEnvironment UnsetEnvironment StandardInput StandardOutput StandardError
+StandardInputText StandardInputData LogLevelMax LogExtraFields LogRateLimitIntervalSec
+LogRateLimitBurst LogFilterPatterns LogNamespace SyslogIdentifier SyslogFacility SyslogLevel
+SyslogLevelPrefix TTYPath TTYReset TTYVHangup TTYRows TTYColumns TTYVTDisallocate LoadCredential
+LoadCredentialEncrypted ImportCredential SetCredential SetCredentialEncrypted UtmpIdentifier UtmpMode
+KillMode KillSignal RestartKillSignal SendSIGHUP SendSIGKILL FinalKillSignal WatchdogSignal
+CPUAccounting CPUWeight StartupCPUWeight CPUQuota CPUQuotaPeriodSec AllowedCPUs StartupAllowedCPUs
+AllowedMemoryNodes StartupAllowedMemoryNodes MemoryAccounting MemoryMin MemoryLow StartupMemoryLow
+DefaultStartupMemoryLow MemoryHigh StartupMemoryHigh MemoryMax StartupMemoryMax MemorySwapMax
+StartupMemorySwapMax MemoryZSwapMax StartupMemoryZSwapMax MemoryZSwapWriteback TasksAccounting
+TasksMax IOAccounting IOWeight StartupIOWeight IODeviceWeight IOReadBandwidthMax
+IOWriteBandwidthMax IOReadIOPSMax IOWriteIOPSMax IODeviceLatencyTargetSec IPAccounting
+IPAddressAllow IPAddressDeny SocketBindAllow SocketBindDeny RestrictNetworkInterfaces NFTSet
+IPIngressFilterPath IPEgressFilterPath BPFProgram DeviceAllow DevicePolicy Slice Delegate
+DelegateSubgroup DisableControllers ManagedOOMSwap ManagedOOMMemoryPressure
+ManagedOOMMemoryPressureLimit ManagedOOMMemoryPressureDurationSec ManagedOOMPreference
+MemoryPressureWatch MemoryPressureThresholdSec CoredumpReceive CPUShares StartupCPUShares
+MemoryLimit BlockIOAccounting BlockIOWeight StartupBlockIOWeight BlockIODeviceWeight
+BlockIOReadBandwidth BlockIOWriteBandwidth LimitNOFILESoft SurviveFinalKillSignal
+PermissionsStartOnly
+`;
+
+const KNOWN = new Set(NAMES.split(/\s+/).filter(Boolean));
+
+export function isKnownServiceDirective(name: string): boolean {
+  return KNOWN.has(name);
+}
+
+export function knownServiceDirectives(): string[] {
+  return [...KNOWN].sort();
+}
