@@ -6,6 +6,10 @@
  */
 import type { Json } from '../nix/render.js';
 import type { Directive } from './catalogue/types.js';
+import { syscallTable } from './syscalls.js';
+
+/** The systemd version whose syscall groups expand `@group` entries before sets are compared. */
+const SYSCALL_GROUPS_VERSION = 252;
 
 /** The values of the `Name=` lines NixOS writes for one directive. */
 export function unitLines(value: Json): string[] {
@@ -98,6 +102,7 @@ export function meaning(d: Directive, lines: string[]): Meaning {
     }
     case 'list':
     case 'paths':
+    case 'entries':
       return readList(d, lines);
   }
 }
@@ -116,8 +121,19 @@ export function unsetPermitsAll(d: Directive): boolean {
  */
 function readList(d: Directive, lines: string[]): Meaning {
   type State = { mode: 'unset' | 'allow' | 'deny'; items: Set<string> };
-  const caps = d.strictness.kind === 'allow-set' && d.strictness.universe === 'capabilities';
+  const universe = d.strictness.kind === 'allow-set' ? d.strictness.universe : undefined;
+  const caps = universe === 'capabilities';
   const filter = unsetPermitsAll(d) && !caps;
+  // Members as systemd resolves them: syscall groups expanded (so that `~@privileged` after
+  // `@system-service` really takes those calls out), `:errno` suffixes dropped.
+  const members = (ws: string[]): string[] => {
+    if (universe !== 'syscalls') return ws;
+    const table = syscallTable(SYSCALL_GROUPS_VERSION);
+    return ws.flatMap((w) => {
+      const name = w.split(':')[0]!;
+      return table.isGroup(name) ? [...table.expand(name)] : [name];
+    });
+  };
   let st: State = { mode: 'unset', items: new Set() };
   for (const line of lines) {
     const t = line.trim();
@@ -133,8 +149,13 @@ function readList(d: Directive, lines: string[]): Meaning {
         continue;
       }
     }
+    if (universe === 'families' && t === 'none') {
+      // RestrictAddressFamilies=none: an allow list of nothing.
+      st = { mode: 'allow', items: new Set() };
+      continue;
+    }
     const neg = (caps || filter) && t.startsWith('~');
-    const ws = words(neg ? t.slice(1) : t);
+    const ws = d.kind === 'entries' ? [t.replace(/\s+/g, ' ')] : members(words(neg ? t.slice(1) : t));
     if (caps) {
       const next: State = { mode: neg ? 'deny' : 'allow', items: new Set(ws) };
       st = st.mode === 'unset' ? next : orSets(st, next);

@@ -136,7 +136,7 @@ describe('directive catalogue', () => {
       if (d.kind === 'bool') expect(['yes', 'no']).toContain(d.default);
       if (s.kind === 'umask') expect(d.kind).toBe('umask');
       if (d.kind === 'umask') expect(d.default).toMatch(/^0[0-7]{3}$/);
-      if (s.kind === 'allow-set' || s.kind === 'deny-set') expect(['list', 'paths']).toContain(d.kind);
+      if (s.kind === 'allow-set' || s.kind === 'deny-set') expect(['list', 'paths', 'entries']).toContain(d.kind);
       if (s.kind === 'user') expect(d.kind).toBe('string');
     });
 

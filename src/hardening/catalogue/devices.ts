@@ -24,7 +24,7 @@ export const DEVICES = defineFamily('devices', [
   },
   {
     name: 'DeviceAllow',
-    kind: 'list',
+    kind: 'entries',
     strictness: { kind: 'allow-set' },
     default: '',
     since: 208,

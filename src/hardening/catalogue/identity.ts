@@ -116,7 +116,7 @@ export const IDENTITY = defineFamily('identity', [
   },
   {
     name: 'LoadCredential',
-    kind: 'list',
+    kind: 'entries',
     strictness: { kind: 'none' },
     default: '',
     since: 247,
@@ -136,7 +136,7 @@ export const IDENTITY = defineFamily('identity', [
   },
   {
     name: 'LoadCredentialEncrypted',
-    kind: 'list',
+    kind: 'entries',
     strictness: { kind: 'none' },
     default: '',
     since: 250,
@@ -155,7 +155,7 @@ export const IDENTITY = defineFamily('identity', [
   },
   {
     name: 'SetCredential',
-    kind: 'list',
+    kind: 'entries',
     strictness: { kind: 'none' },
     default: '',
     since: 247,
@@ -173,7 +173,7 @@ export const IDENTITY = defineFamily('identity', [
   },
   {
     name: 'SetCredentialEncrypted',
-    kind: 'list',
+    kind: 'entries',
     strictness: { kind: 'none' },
     default: '',
     since: 250,
@@ -190,7 +190,7 @@ export const IDENTITY = defineFamily('identity', [
   },
   {
     name: 'ImportCredential',
-    kind: 'list',
+    kind: 'entries',
     strictness: { kind: 'none' },
     default: '',
     since: 254,

@@ -15,9 +15,11 @@ export type Family = 'identity' | 'filesystem' | 'kernel' | 'privileges' | 'netw
  * - `string`: a single free-form value (a user name, a path)
  * - `list`: space-separated words that accumulate over assignments; an empty assignment resets
  * - `paths`: like `list`, with systemd path prefixes (`-`, `+`, `:ro` suffixes kept as written)
+ * - `entries`: one entry per assignment, which may contain spaces (`DeviceAllow=char-drm rw`,
+ *   `LoadCredential=id:path`); an empty assignment resets
  * - `umask`: an octal file mode mask
  */
-export type ValueKind = 'bool' | 'enum' | 'string' | 'list' | 'paths' | 'umask';
+export type ValueKind = 'bool' | 'enum' | 'string' | 'list' | 'paths' | 'entries' | 'umask';
 
 /**
  * How two values of a directive compare in strictness.
