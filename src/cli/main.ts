@@ -1,12 +1,15 @@
 /** The `nixos-harden` command: dispatches to one module per subcommand. */
 import { UsageError } from './args.js';
 import { DIFF_HELP, runDiff } from './diff.js';
+import { EXPLAIN_HELP, LIST_HELP, runExplain, runList } from './explain.js';
 import { EXTRACT_HELP, runExtract } from './extract.js';
 import type { Io } from './io.js';
 
 const COMMANDS: Record<string, { run: (argv: string[], io: Io) => number; help: string }> = {
   extract: { run: runExtract, help: EXTRACT_HELP },
   diff: { run: runDiff, help: DIFF_HELP },
+  explain: { run: runExplain, help: EXPLAIN_HELP },
+  list: { run: runList, help: LIST_HELP },
 };
 
 const USAGE = `nixos-harden: review the systemd sandboxing of NixOS service modules, statically.
