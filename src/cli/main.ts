@@ -3,11 +3,13 @@ import { UsageError } from './args.js';
 import { DIFF_HELP, runDiff } from './diff.js';
 import { EXPLAIN_HELP, LIST_HELP, runExplain, runList } from './explain.js';
 import { EXTRACT_HELP, runExtract } from './extract.js';
+import { SUGGEST_HELP, runSuggest } from './suggest.js';
 import type { Io } from './io.js';
 
 const COMMANDS: Record<string, { run: (argv: string[], io: Io) => number; help: string }> = {
   extract: { run: runExtract, help: EXTRACT_HELP },
   diff: { run: runDiff, help: DIFF_HELP },
+  suggest: { run: runSuggest, help: SUGGEST_HELP },
   explain: { run: runExplain, help: EXPLAIN_HELP },
   list: { run: runList, help: LIST_HELP },
 };

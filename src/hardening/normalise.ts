@@ -109,7 +109,8 @@ export function meaning(d: Directive, lines: string[]): Meaning {
 
 /** A list directive whose unset value permits everything (no filter at all). */
 export function unsetPermitsAll(d: Directive): boolean {
-  return d.strictness.kind === 'allow-set' && d.strictness.universe !== undefined;
+  // Capability sets say what they hold through their default (`~` for the bounding set: all).
+  return d.strictness.kind === 'allow-set' && d.strictness.universe !== undefined && d.strictness.universe !== 'capabilities';
 }
 
 /**

@@ -29,7 +29,7 @@ export interface Analysis {
   text: string;
 }
 
-const NO_FACTS = (): ModuleFacts => ({ firewall: [], shipsUnits: false, services: new Map() });
+const NO_FACTS = (): ModuleFacts => ({ firewall: [], shipsUnits: false, options: [], services: new Map() });
 
 export function extractText(path: string, text: string, opts: ExtractOptions = {}): FileResult {
   return analyseText(path, text, opts).file;

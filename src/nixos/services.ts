@@ -271,8 +271,10 @@ export interface ModuleFacts {
   firewall: { option: string; when: string | null; opens: boolean | null; line: number }[];
   /** The module ships units through `systemd.packages`. */
   shipsUnits: boolean;
+  /** The module's own option paths (`services.foo.port`), for hints about what it does. */
+  options: string[];
   /** Per service (`scope:name`): settings outside serviceConfig that matter for the sandbox. */
-  services: Map<string, { confinement: boolean; preStart: boolean; line: number }>;
+  services: Map<string, { confinement: boolean; preStart: boolean; command: boolean; line: number }>;
 }
 
 export const serviceKey = (s: { scope: string; name: string }): string => `${s.scope}:${s.name}`;
@@ -305,7 +307,7 @@ export function extractServices(mod: EvaluatedModule): { services: Service[]; di
   });
 
   const services: Service[] = [];
-  const facts: ModuleFacts = { firewall: firewallFacts(ev, mod.defs), shipsUnits, services: new Map() };
+  const facts: ModuleFacts = { firewall: firewallFacts(ev, mod.defs), shipsUnits, options: mod.options.decls.map((d) => d.path.join('.')), services: new Map() };
   const defaultScopeLevels = new Map<Scope, { kept: Set<Def>; uncertain: boolean }>();
   for (const g of groups) {
     const sd = scopeDefs.get(g.scope)!;
@@ -363,6 +365,8 @@ export function extractServices(mod: EvaluatedModule): { services: Service[]; di
     facts.services.set(serviceKey({ scope: g.scope, name }), {
       confinement: kase === 'confined',
       preStart: (!!preStart && !('value' in preStart.result && preStart.result.value === '')) || defaults.has('ExecStartPre'),
+      // The module gives the service something to run (else it only adjusts a unit defined elsewhere).
+      command: !!exec || hasScript,
       line: Number.isFinite(line) ? line : 0,
     });
     services.push({

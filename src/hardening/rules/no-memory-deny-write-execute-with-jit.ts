@@ -2,10 +2,7 @@
 import { defineRule } from './rule.js';
 import { exampleModule } from './examples.js';
 import { bindingText } from './source.js';
-
-/** Runtimes that generate machine code at run time, as they appear in commands and package names. */
-const JIT_RUNTIMES = ['nodejs', 'node', 'deno', 'bun', 'java', 'jdk', 'jre', 'openjdk', 'dotnet', 'mono', 'luajit', 'openresty', 'erlang', 'elixir', 'beam', 'php', 'pypy', 'julia', 'graalvm'];
-const pattern = new RegExp(`(^|[^A-Za-z0-9_])(${JIT_RUNTIMES.join('|')})([^A-Za-z0-9_]|$)`);
+import { jitRuntimeIn } from '../source.js';
 
 export default defineRule({
   meta: {
@@ -32,7 +29,7 @@ export default defineRule({
   check(ctx) {
     if (ctx.value('MemoryDenyWriteExecute') !== true) return;
     const text = ['ExecStart', 'ExecStartPre'].map((n) => bindingText(ctx, n)).join('\n');
-    const m = pattern.exec(text);
-    if (m) ctx.report({ messageId: 'jit', data: { runtime: m[2]! }, directive: 'MemoryDenyWriteExecute' });
+    const runtime = jitRuntimeIn(text);
+    if (runtime) ctx.report({ messageId: 'jit', data: { runtime }, directive: 'MemoryDenyWriteExecute' });
   },
 });
