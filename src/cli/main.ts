@@ -1,17 +1,19 @@
 /** The `nixos-harden` command: dispatches to one module per subcommand. */
 import { UsageError } from './args.js';
+import { DUMP_CONFIG_HELP, runDumpConfig } from './config.js';
 import { DIFF_HELP, runDiff } from './diff.js';
 import { EXPLAIN_HELP, LIST_HELP, runExplain, runList } from './explain.js';
 import { EXTRACT_HELP, runExtract } from './extract.js';
 import { SUGGEST_HELP, runSuggest } from './suggest.js';
 import type { Io } from './io.js';
 
-const COMMANDS: Record<string, { run: (argv: string[], io: Io) => number; help: string }> = {
+const COMMANDS: Record<string, { run: (argv: string[], io: Io) => number | Promise<number>; help: string }> = {
   extract: { run: runExtract, help: EXTRACT_HELP },
   diff: { run: runDiff, help: DIFF_HELP },
   suggest: { run: runSuggest, help: SUGGEST_HELP },
   explain: { run: runExplain, help: EXPLAIN_HELP },
   list: { run: runList, help: LIST_HELP },
+  'dump-config': { run: runDumpConfig, help: DUMP_CONFIG_HELP },
 };
 
 const USAGE = `nixos-harden: review the systemd sandboxing of NixOS service modules, statically.
@@ -35,7 +37,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   try {
-    return command.run(rest, io);
+    return await command.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr.write(`nixos-harden ${cmd}: ${e.message}\n\n${command.help}\n`);

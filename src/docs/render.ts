@@ -7,6 +7,7 @@ import { BY_FAMILY, CATALOGUE, FAMILIES, directive } from '../hardening/catalogu
 import type { Directive } from '../hardening/catalogue/types.js';
 import { RULES, rule } from '../hardening/rules/index.js';
 import type { Rule } from '../hardening/rules/rule.js';
+import { CONFIG_SCHEMA_PATH, configSchemaText } from '../policy/config.js';
 
 const MAN = 'https://www.freedesktop.org/software/systemd/man/latest/';
 
@@ -94,6 +95,7 @@ export function documentationFiles(): Map<string, string> {
     '',
   ];
   files.set('docs/README.md', index.join('\n'));
+  files.set(CONFIG_SCHEMA_PATH, configSchemaText());
   return files;
 }
 
