@@ -213,7 +213,8 @@ function reference(opts, file, libHash) {
   const key = sha256(source, '\0', readFileSync(EVAL_MODULE), '\0', libHash, '\0', enable);
   const cacheFile = join(opts.cache, `${key}.json`);
   if (opts.useCache && existsSync(cacheFile)) {
-    return { ...JSON.parse(readFileSync(cacheFile, 'utf8')), cached: true };
+    // The cache key is the module's content, not its path: report the current path.
+    return { ...JSON.parse(readFileSync(cacheFile, 'utf8')), file, cached: true };
   }
   const sys = referenceScope(opts, file, 'system', enable);
   const usr = referenceScope(opts, file, 'user', enable);
