@@ -592,6 +592,26 @@ export class Evaluator {
 
   /** A conditional value for `optional*`-style helpers: picks directly when the condition is a plain fact. */
   conditional(condTh: Thunk, thenTh: Thunk | null, elseTh: Thunk | null, module: boolean): Value {
+    if (module) {
+      // mkIf is lazy in its condition, as in the module system: which options a module defines
+      // must not depend on the values of options (that would make reading them recursive).
+      const expr = condTh.expr;
+      const ev = this;
+      let decided: boolean | null | undefined;
+      const guard: Guard = {
+        src: expr ? this.source(expr.span) : 'condition',
+        line: expr?.span.line ?? 0,
+        get value(): boolean | null {
+          if (decided === undefined) {
+            decided = null; // while deciding: a condition that depends on itself is unknown
+            const c = ev.whnf(condTh);
+            decided = c.t === 'bool' ? c.v : null;
+          }
+          return decided;
+        },
+      };
+      return { t: 'cond', guard, then: thenTh, else: elseTh, module };
+    }
     const c = this.whnf(condTh);
     if (c.t !== 'bool' && c.t !== 'unknown') return unknown(`condition is a ${typeName(c)}`);
     if (!module && c.t === 'bool' && !c.assumed) {

@@ -125,13 +125,17 @@ export function evaluateModule(text: string, opts: ModuleOptions = {}): Evaluate
     diagnostics.push({ id: 'nixos-not-a-module', line: 1, message: 'the file does not evaluate to a module (a set or a function returning one)' });
   }
 
-  model = new OptionModel(ev, optionsTh ? collectOptions(ev, optionsTh) : [], submoduleArgs);
+  // The module's own definitions of its own options (`services.foo.dataDir = mkDefault ...;`)
+  // count as the module system counts them: a targeted walk of `config` per option path.
+  const ownDefs = (target: string[]): Def[] =>
+    configTh ? collectDefs(ev, configTh, (p) => p.length < target.length && p.every((s, i) => s === target[i])).filter((d) => d.path.length === target.length && d.path.every((s, i) => s === target[i])) : [];
+  model = new OptionModel(ev, optionsTh ? collectOptions(ev, optionsTh) : [], submoduleArgs, true, false, ownDefs);
   const defs = configTh ? collectDefs(ev, configTh) : [];
   return { parsed, ev, defs, options: model, diagnostics };
 }
 
-/** Flattens the module's `config` into definitions at the paths `descend` selects. */
-export function collectDefs(ev: Evaluator, config: Thunk): Def[] {
+/** Flattens the module's `config` into definitions at the paths `into` selects (default: `descend`). */
+export function collectDefs(ev: Evaluator, config: Thunk, into: (path: string[]) => boolean = descend): Def[] {
   const defs: Def[] = [];
   let seq = 0;
   const walk = (
@@ -144,7 +148,7 @@ export function collectDefs(ev: Evaluator, config: Thunk): Def[] {
     depth: number,
   ): void => {
     if (depth > 200 || !ev.tick()) return;
-    const leaf = !descend(path);
+    const leaf = !into(path);
     const v = leaf ? th.force() : th.force();
     const here = path.length;
     switch (v.t) {

@@ -3,8 +3,10 @@
  * enabled (each top-level `enable` option true), every other option at its declared default.
  * Instance options (`attrsOf (submodule ...)`) hold one generic instance whose key is unknown.
  */
+import { PRIO } from '../nix/builtins.js';
 import type { Evaluator } from '../nix/eval.js';
 import { asAttrs } from '../nix/eval.js';
+import { type Def, prioAt } from './module.js';
 import {
   type Attr,
   SYM_NAME,
@@ -120,6 +122,8 @@ export class OptionModel {
     enableAll = true,
     /** A generic instance: string options without a default stand for a per-instance text. */
     private readonly generic = false,
+    /** The module's own definitions of an option path (only for the module's top-level options). */
+    private readonly ownDefs?: (path: string[]) => Def[],
   ) {
     for (const d of decls) {
       const key = d.path.join('\u0000');
@@ -136,9 +140,22 @@ export class OptionModel {
     if (!decl) return undefined;
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const th = Thunk.lazy(() => assume(this.compute(decl)));
+    const th = Thunk.lazy(() => assume(this.withOwnDefinitions(decl, this.compute(decl))));
     this.cache.set(key, th);
     return th;
+  }
+
+  /**
+   * `config.users.users.<n>.name` (or groups): the attribute name, when this module defines that
+   * user itself and does not set its `name`; NixOS defaults `name` to the attribute name.
+   */
+  accountName(path: string[]): Value | undefined {
+    const [a, kind, n, field] = path;
+    if (path.length !== 4 || a !== 'users' || (kind !== 'users' && kind !== 'groups') || field !== 'name' || !this.ownDefs) return undefined;
+    const defines = this.ownDefs([a, kind, n!]).some((d) => d.guards.every((g) => g.guard.value === g.want));
+    if (!defines) return undefined;
+    const named = this.ownDefs([a, kind, n!, 'name']);
+    return named.length === 0 ? str(n!) : undefined;
   }
 
   isPrefix(path: string[]): boolean {
@@ -161,7 +178,10 @@ export class OptionModel {
     const shape = typeShape(ev, get('type')?.th);
     let value: Value;
     const def = get('default');
-    if (shape.kind === 'submodule' && shape.module) {
+    if (def && shape.kind !== 'other' && ev.whnf(def.th).t === 'null') {
+      // `nullOr (submodule ...)` with `default = null`: null, not the submodule's defaults.
+      value = def.th.force();
+    } else if (shape.kind === 'submodule' && shape.module) {
       // A module without an `enable` of its own (one made of parts, each with its own switch) is
       // enabled by turning its parts on.
       value = this.submoduleValue(shape.module, def?.th, Thunk.of(unknown('name of a submodule option')), false, this.enables.size === 0);
@@ -184,6 +204,35 @@ export class OptionModel {
     const apply = get('apply');
     if (apply) return ev.call(apply.th, Thunk.of(value));
     return value;
+  }
+
+  /**
+   * The declared default (priority 1500, mkOptionDefault) merged with the module's own
+   * definitions of the option in the defaults view: the best priority wins; lists concatenate,
+   * sets merge key by key, equal scalars agree, anything else is unknown.
+   */
+  private withOwnDefinitions(decl: OptionDecl, declared: Value): Value {
+    if (!this.ownDefs || this.enables.has(decl.path.join('\u0000'))) return declared;
+    const defs = this.ownDefs(decl.path);
+    if (defs.length === 0) return declared;
+    const depth = decl.path.length;
+    const items: DefItem[] = [];
+    for (const d of defs) {
+      let on: boolean | null = true;
+      for (const { guard, want } of d.guards) {
+        const v = guard.value;
+        if (v === null) on = null;
+        else if (v !== want) on = false;
+        if (on === false) break;
+      }
+      if (on === false) continue;
+      if (on === null) return unknown(`option ${decl.path.join('.')} is set under a condition that cannot be decided`);
+      items.push({ prio: prioAt(d, depth, depth), th: d.th, childPrio: PRIO.plain });
+    }
+    if (items.length === 0) return declared;
+    items.push({ prio: PRIO.optionDefault, th: Thunk.of(declared), childPrio: PRIO.optionDefault });
+    const submodule = typeShape(this.ev, decl.decl.attrs.get('type')?.th).kind === 'submodule';
+    return mergeDefinitionValues(this.ev, items, 0, submodule);
   }
 
   /** `attrsOf (submodule m)`: the declared default's entries, or one generic instance. */
@@ -265,10 +314,72 @@ export function configProxy(model: () => OptionModel, path: string[] = []): Valu
       const m = model();
       const v = m.optionValue(p);
       if (v) return v.force();
+      const account = m.accountName(p);
+      if (account) return account;
       if (m.isPrefix(p)) return configProxy(model, p);
+      // On the way to config.users.users.<n>.name (see accountName).
+      if (p[0] === 'users' && (p.length === 1 || ((p[1] === 'users' || p[1] === 'groups') && p.length <= 3))) return configProxy(model, p);
       // Below one of this module's own option sets, an undeclared name is simply not there.
       if (path.length >= 2 && m.isPrefix(path) && m.childNames(path).length > 0 && !m.optionValue(path)) return undefined;
       return unknown(`config.${p.join('.')} is set outside this module`);
     },
   };
+}
+
+/** A definition of an option: its value, its override priority, and the priority its parts get. */
+export interface DefItem {
+  prio: number;
+  th: Thunk;
+  /** Priority of the values inside it (a declared submodule's option defaults stay at 1500). */
+  childPrio: number;
+}
+
+/**
+ * Merges definitions of one option as the module system does for the common types: the best
+ * priority wins; among the winners lists concatenate, sets merge key by key, equal scalars agree.
+ * For a submodule option (`recurse`), sets merge key by key across all definitions, each key
+ * again by priority, since each of its options is merged on its own.
+ */
+export function mergeDefinitionValues(ev: Evaluator, items: DefItem[], depth: number, recurse: boolean): Value {
+  if (depth > 20) return unknown('definitions nested too deeply');
+  const stripped = items.map(({ prio, th, childPrio }) => {
+    let v = th.force();
+    let p = prio;
+    for (let i = 0; v.t === 'override' && i < 10; i++) {
+      p = v.prio;
+      v = v.content.force();
+    }
+    return { prio: p, v, childPrio };
+  });
+  const isSet = (v: Value) => v.t === 'attrs' && !v.open && !v.attrs.has('_type');
+  const mergeSets = (parts: typeof stripped): Value => {
+    const keys = new Set(parts.flatMap((x) => [...(x.v as Extract<Value, { t: 'attrs' }>).attrs.keys()]));
+    const out = new Map<string, Attr>();
+    for (const k of keys) {
+      const sub: DefItem[] = [];
+      let span: Attr['span'];
+      for (const x of parts) {
+        const a = (x.v as Extract<Value, { t: 'attrs' }>).attrs.get(k);
+        if (!a) continue;
+        span ??= a.span;
+        sub.push({ prio: x.childPrio, th: a.th, childPrio: x.childPrio });
+      }
+      out.set(k, { th: sub.length === 1 ? sub[0]!.th : Thunk.lazy(() => mergeDefinitionValues(ev, sub, depth + 1, recurse)), span });
+    }
+    return { t: 'attrs', attrs: out };
+  };
+  if (recurse && stripped.length > 1 && stripped.every((x) => isSet(x.v))) return mergeSets(stripped);
+  const best = Math.min(...stripped.map((x) => x.prio));
+  const winners = stripped.filter((x) => x.prio === best);
+  const unknownOne = winners.find((x) => x.v.t === 'unknown');
+  if (unknownOne) return unknownOne.v;
+  if (winners.length === 1) return winners[0]!.v;
+  if (winners.every((x) => x.v.t === 'list')) return { t: 'list', items: winners.flatMap((x) => (x.v as Extract<Value, { t: 'list' }>).items) };
+  if (winners.every((x) => isSet(x.v))) return mergeSets(winners);
+  const first = winners[0]!.v;
+  for (const w of winners.slice(1)) {
+    const eq = ev.equal(Thunk.of(first), Thunk.of(w.v));
+    if (!(eq.t === 'bool' && eq.v)) return unknown('conflicting definitions of an option');
+  }
+  return first;
 }
