@@ -17,7 +17,9 @@
  *   matter for aliases such as AF_ROUTE = AF_NETLINK); each candidate is kept only if the tool
  *   accepts it.
  *
- * Usage: node scripts/gen-syscall-groups.mjs   (needs systemd-analyze and the libc/kernel headers)
+ * Usage: node scripts/gen-syscall-groups.mjs [--out DIR]
+ *   (needs systemd-analyze and the libc/kernel headers; DIR defaults to src/hardening/data, the
+ *   conformance test writes to a temporary DIR to check the committed files have not drifted)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = join(root, 'src/hardening/data');
+const outFlag = process.argv.indexOf('--out');
+const outDir = outFlag > 0 ? process.argv[outFlag + 1] : dataDir;
 
 function analyze(args, env = {}) {
   return execFileSync('systemd-analyze', args, {
@@ -227,7 +231,7 @@ function main() {
     ungrouped,
     notOnArchitecture,
   };
-  writeFileSync(join(dataDir, `syscall-groups-${version.major}.json`), JSON.stringify(syscallData, null, 1) + '\n');
+  writeFileSync(join(outDir, `syscall-groups-${version.major}.json`), JSON.stringify(syscallData, null, 1) + '\n');
 
   const capabilities = Object.fromEntries(accepted(capProbes).map((n) => [n, resolveNumber(capHeader, n)]));
   const addressFamilies = Object.fromEntries(accepted(familyProbes).map((n) => [n, resolveNumber(sock, n)]));
@@ -241,7 +245,7 @@ function main() {
     errnoNames: accepted(errnoProbes).sort(),
     architectures: accepted(archProbes),
   };
-  writeFileSync(join(dataDir, `names-${version.major}.json`), JSON.stringify(nameData, null, 1) + '\n');
+  writeFileSync(join(outDir, `names-${version.major}.json`), JSON.stringify(nameData, null, 1) + '\n');
 
   const rejected = (probes) => probes.filter((p) => !verdict.get(p)).map((p) => p.name);
   console.log(`systemd ${version.full} on ${architecture}: ${Object.keys(groups).length} groups, ${notOnArchitecture.length} scored members not on this architecture`);

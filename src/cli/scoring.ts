@@ -1,6 +1,8 @@
-/** The exposure score the CLI shows for an extracted service (filled in by the scorer). */
+/** The exposure score the CLI shows for an extracted service. */
+import { scoreService } from '../hardening/service-score.js';
 import type { Service } from '../nixos/services.js';
 
-export function serviceScore(_s: Service): number | null {
-  return null;
+export function serviceScore(s: Service): number | null {
+  const r = scoreService(s);
+  return r.loadError ? null : r.exposure;
 }

@@ -1,0 +1,82 @@
+/**
+ * The exposure score of an extracted service (or a unit file), on systemd-analyze's scale:
+ * the unit NixOS would write is rendered, read the way systemd reads it and scored. Directives
+ * whose value is unknown are left out of the point score (systemd's default applies) and give
+ * the best and worst case over their possible values.
+ */
+import type { Json } from '../nix/render.js';
+import type { Service } from '../nixos/services.js';
+import { type CheckResult, type Rating, isUnloadable, rating, scoreRange, scoreSettings } from './score.js';
+import { parseUnitFile, renderServiceSection, serviceSettings } from './unit.js';
+
+export interface ServiceScore {
+  /** 0.0–10.0, as systemd-analyze prints it. */
+  exposure: number;
+  rating: Rating;
+  checks: { id: string; jsonField: string; badness: number | null; weight: number; range: number }[];
+  /** Best and worst exposure over the values unknown directives could have. */
+  range: [number, number];
+  /** Directives that were unknown and matter to the score. */
+  unknown: string[];
+  /** Why systemd would refuse to load the unit, if it would. */
+  loadError: string | null;
+}
+
+/** The systemd version whose `systemd-analyze security --offline` is reproduced. */
+export const SCORER_SYSTEMD = 252 as const;
+
+/** A unit file name systemd can take for a service (templates and patterns get an instance). */
+export function unitFileName(service: Pick<Service, 'name'>): string {
+  const base = service.name.replace(/<[^>]*>/g, 'instance');
+  return base.endsWith('@') ? `${base}instance.service` : `${base}.service`;
+}
+
+/** The known serviceConfig values, and the unknown ones by name. */
+export function splitKnown(service: Service): { known: Record<string, Json>; unknown: Record<string, { unknown: string }> } {
+  const known: Record<string, Json> = {};
+  const unknown: Record<string, { unknown: string }> = {};
+  for (const [k, v] of Object.entries(service.options)) {
+    if ('value' in v) known[k] = v.value;
+    else unknown[k] = { unknown: v.unknown };
+  }
+  return { known, unknown };
+}
+
+const tenth = (e: number) => e / 10;
+
+function fromChecks(exposure: number, rating: Rating, checks: readonly CheckResult[]) {
+  return { exposure: tenth(exposure), rating, checks: checks.map((c) => ({ id: c.id, jsonField: c.jsonField, badness: c.badness, weight: c.weight, range: c.range })) };
+}
+
+/** Scores the text of a unit file. */
+export function scoreUnitText(text: string, unitName: string): ServiceScore {
+  const settings = serviceSettings(parseUnitFile(text), { systemdVersion: SCORER_SYSTEMD, unitName });
+  const r = scoreSettings(settings, { systemdVersion: SCORER_SYSTEMD });
+  if (isUnloadable(r)) {
+    return { exposure: 10, rating: 'DANGEROUS', checks: [], range: [10, 10], unknown: [], loadError: r.loadError.message };
+  }
+  return { ...fromChecks(r.exposure, r.rating, r.checks), range: [tenth(r.exposure), tenth(r.exposure)], unknown: [], loadError: null };
+}
+
+/** The `[Service]` section NixOS would write for the service's known values. */
+export function renderUnit(service: Service): string {
+  const { known, unknown } = splitKnown(service);
+  const lines = ['[Service]', ...renderServiceSection(known)];
+  for (const [k, v] of Object.entries(unknown)) lines.push(`# ${k}= is not known statically (${v.unknown.replace(/\n/g, ' ')})`);
+  if (!('ExecStart' in known)) {
+    // systemd refuses a service without a command; the command does not change the score.
+    lines.push('# stand-in command, so that systemd loads the unit', 'ExecStart=/bin/true');
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function scoreService(service: Service): ServiceScore {
+  const { known, unknown } = splitKnown(service);
+  const name = unitFileName(service);
+  const point = scoreUnitText(['[Service]', ...renderServiceSection(known)].join('\n'), name);
+  if (Object.keys(unknown).length === 0 || point.loadError) return point;
+  const r = scoreRange({ ...known, ...unknown }, { systemdVersion: SCORER_SYSTEMD, unitName: name });
+  const range: [number, number] = [tenth(r.range[0]), tenth(r.range[1])];
+  const exposure = Math.min(Math.max(point.exposure, range[0]), range[1]);
+  return { ...point, exposure, rating: rating(Math.round(exposure * 10)), range, unknown: [...r.unknown] };
+}
