@@ -126,9 +126,28 @@ export function evaluateModule(text: string, opts: ModuleOptions = {}): Evaluate
   }
 
   // The module's own definitions of its own options (`services.foo.dataDir = mkDefault ...;`)
-  // count as the module system counts them: a targeted walk of `config` per option path.
-  const ownDefs = (target: string[]): Def[] =>
-    configTh ? collectDefs(ev, configTh, (p) => p.length < target.length && p.every((s, i) => s === target[i])).filter((d) => d.path.length === target.length && d.path.every((s, i) => s === target[i])) : [];
+  // count as the module system counts them. One walk of `config` below the declared option
+  // paths finds them all (options read their declared values during that walk); other paths
+  // (users.users.<n>) get a walk of their own.
+  let own: Map<string, Def[]> | undefined;
+  const walkFor = (target: string[]) => (p: string[]) => p.length < target.length && p.every((x, i) => x === target[i]);
+  const ownDefs = (target: string[]): Def[] => {
+    if (!configTh) return [];
+    const key = target.join('\u0000');
+    if (model!.optionValue(target) !== undefined || model!.isPrefix(target)) {
+      own ??= model!.declaredOnly(() => {
+        const m = new Map<string, Def[]>();
+        for (const d of collectDefs(ev, configTh!, (p) => model!.isPrefix(p))) {
+          const k = d.path.join('\u0000');
+          if (!m.has(k)) m.set(k, []);
+          m.get(k)!.push(d);
+        }
+        return m;
+      });
+      return own.get(key) ?? [];
+    }
+    return model!.declaredOnly(() => collectDefs(ev, configTh!, walkFor(target))).filter((d) => d.path.join('\u0000') === key);
+  };
   model = new OptionModel(ev, optionsTh ? collectOptions(ev, optionsTh) : [], submoduleArgs, true, false, ownDefs);
   const defs = configTh ? collectDefs(ev, configTh) : [];
   return { parsed, ev, defs, options: model, diagnostics };

@@ -113,6 +113,8 @@ export class OptionModel {
   private readonly prefixes = new Set<string>();
   private readonly enables: Set<string>;
   private readonly cache = new Map<string, Thunk>();
+  /** While the module's own definitions are being collected, options read their declared value only. */
+  private collecting = 0;
 
   constructor(
     private readonly ev: Evaluator,
@@ -138,6 +140,7 @@ export class OptionModel {
     const key = path.join('\u0000');
     const decl = this.byPath.get(key);
     if (!decl) return undefined;
+    if (this.collecting > 0) return Thunk.lazy(() => assume(this.compute(decl)));
     const cached = this.cache.get(key);
     if (cached) return cached;
     const th = Thunk.lazy(() => assume(this.withOwnDefinitions(decl, this.compute(decl))));
@@ -156,6 +159,20 @@ export class OptionModel {
     if (!defines) return undefined;
     const named = this.ownDefs([a, kind, n!, 'name']);
     return named.length === 0 ? str(n!) : undefined;
+  }
+
+  /**
+   * Runs `fn` with options reading their declared values only: finding which definitions a
+   * module makes must not depend on those definitions (the module system is lazy there; a
+   * condition in the structure of `config` sees the declared defaults).
+   */
+  declaredOnly<T>(fn: () => T): T {
+    this.collecting++;
+    try {
+      return fn();
+    } finally {
+      this.collecting--;
+    }
   }
 
   isPrefix(path: string[]): boolean {
