@@ -58,6 +58,10 @@ export function formatSuggestions(suggestions: Suggestion[], text: string): stri
   for (const s of suggestions) {
     out.push(`${s.service}.service: profile ${s.profile}${s.class ? ` (class ${s.class})` : ''}`);
     if (s.note) out.push(`  ${s.note}`);
+    if (s.exposure) {
+      const range = s.exposure.afterRange[0] !== s.exposure.afterRange[1] ? ` (between ${s.exposure.afterRange[0].toFixed(1)} and ${s.exposure.afterRange[1].toFixed(1)})` : '';
+      out.push(`  exposure ${s.exposure.before.toFixed(1)} now → ${s.exposure.after.toFixed(1)}${range} after the changes; the profile promises ${s.exposure.target === null ? '?' : s.exposure.target.toFixed(1)}`);
+    }
     for (const r of s.relaxations) out.push(`  relaxation ${r.id}: ${r.because.map((b) => `${b.fact} (line ${b.line})`).join('; ')}`);
     for (const k of s.kept) out.push(`  kept ${k.directive}: ${k.reason}`);
     if (s.changes.length > 0) {

@@ -41,7 +41,7 @@ export function directiveText(d: Directive): string {
     '',
     `- Value: ${d.kind}${d.values ? ` (${d.values.map((v) => `\`${v}\``).join(', ')})` : ''}; default \`${d.default === '' ? '(empty)' : d.default}\``,
     `- Strictness: ${strictnessText(d)}`,
-    `- Since systemd ${d.since}`,
+    `- Since systemd ${d.since}${d.valueSince ? `; values ${Object.entries(d.valueSince).map(([v, n]) => `\`${v}\` since ${n}`).join(', ')}` : ''}`,
     `- Scored by systemd-analyze security: ${d.scored.length === 0 ? 'no' : d.scored.length > 3 ? `${d.scored.length} checks` : d.scored.map((f) => `\`${f}\``).join(', ')}`,
     `- Manual: [${d.man.replace('.html#', '(5) ')}](${MAN}${d.man})`,
     '',

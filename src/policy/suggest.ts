@@ -9,7 +9,10 @@ import { nixAttrName, nixBinding, nixValue } from '../nix/builder.js';
 import type { Json } from '../nix/render.js';
 import type { Analysis } from '../nixos/extract.js';
 import type { OptionValue, Service } from '../nixos/services.js';
+import { directive } from '../hardening/catalogue/index.js';
 import { compare } from '../hardening/compare.js';
+import { DEFAULT_SYSTEMD_VERSION } from '../hardening/lint.js';
+import { scoreService } from '../hardening/service-score.js';
 import { type Need, inferNeeds } from './needs.js';
 import { type Profile, bundledProfiles, targetSandbox } from './profile.js';
 
@@ -42,6 +45,11 @@ export interface Suggestion {
   snippet: string | null;
   /** Why nothing is suggested, when that is the case. */
   note: string | null;
+  /**
+   * Exposure (systemd-analyze scale): now, of the profile's own sandbox with the chosen
+   * relaxations (what the profile promises), and after applying the changes.
+   */
+  exposure: { before: number; target: number | null; after: number; afterRange: [number, number] } | null;
 }
 
 const side = (v: OptionValue | undefined) => (v === undefined ? { absent: true as const } : 'unknown' in v ? { unknown: v.unknown } : { value: v.value });
@@ -65,6 +73,8 @@ function classOf(profile: Profile, relaxations: string[]): string | null {
 
 export interface SuggestOptions {
   profile?: string;
+  /** The systemd version the module must run on (from the repository config). */
+  systemdVersion?: number;
 }
 
 export function suggest(service: Service, analysis: Analysis, opts: SuggestOptions = {}): Suggestion {
@@ -82,6 +92,7 @@ export function suggest(service: Service, analysis: Analysis, opts: SuggestOptio
     edits: [],
     snippet: null,
     note: null,
+    exposure: null,
   };
   if (service.case === 'upstream-unit') {
     return { ...base, note: 'The sandbox of this service lives in the unit file of its package (systemd.packages); suggestions would only override parts of it.' };
@@ -104,6 +115,12 @@ export function suggest(service: Service, analysis: Analysis, opts: SuggestOptio
     if (verdict === 'tightened') {
       changes.push({ directive: name, from: cur === undefined ? null : 'unknown' in cur ? { unknown: cur.unknown } : cur.value, to, line: cur?.line ?? 0 });
     } else if (cur !== undefined && verdict !== 'equal') {
+      const d = directive(name);
+      const since = d?.valueSince && 'value' in cur && typeof cur.value === 'string' ? d.valueSince[cur.value.toLowerCase()] : undefined;
+      if (since && since > (opts.systemdVersion ?? DEFAULT_SYSTEMD_VERSION)) {
+        kept.push({ directive: name, reason: `its value needs systemd ${since}; older versions ignore it (see no-directive-newer-than-target)` });
+        continue;
+      }
       kept.push({
         directive: name,
         reason: verdict === 'unknown' ? 'its value is not known statically' : verdict === 'loosened' ? 'it is already stricter than the profile' : 'it differs in kind from the profile; not changed automatically',
@@ -111,6 +128,20 @@ export function suggest(service: Service, analysis: Analysis, opts: SuggestOptio
     }
   }
   const { edits, snippet } = placeChanges(service, analysis.text, changes);
+  const afterOptions = { ...service.options };
+  for (const c of changes) afterOptions[c.directive] = { value: c.to, line: c.line };
+  // What the profile promises for this service: its sandbox, with the service's own settings
+  // for everything the profile leaves open (a declared User, SupplementaryGroups, ...).
+  const promised: Service = { ...service, options: { ...service.options } };
+  for (const [k, v] of Object.entries(target)) promised.options[k] = { value: v, line: 0 };
+  const targetScore = scoreService(promised);
+  const after = scoreService({ ...service, options: afterOptions });
+  const exposure = {
+    before: scoreService(service).exposure,
+    target: targetScore.loadError ? null : targetScore.exposure,
+    after: after.exposure,
+    afterRange: after.range,
+  };
   return {
     ...base,
     class: classOf(profile, relaxations.map((r) => r.id)),
@@ -120,6 +151,7 @@ export function suggest(service: Service, analysis: Analysis, opts: SuggestOptio
     edits,
     snippet,
     note: changes.length === 0 ? 'Nothing to tighten: the service already meets the profile.' : null,
+    exposure,
   };
 }
 

@@ -96,6 +96,7 @@ export const FILESYSTEM = defineFamily('filesystem', [
     name: 'PrivateTmp',
     kind: 'enum',
     values: ['no', 'yes', 'disconnected'],
+    valueSince: { disconnected: 257 },
     boolValues: { yes: 'yes', no: 'no' },
     strictness: { kind: 'order', order: ['no', 'yes', 'disconnected'] },
     default: 'no',

@@ -96,6 +96,7 @@ export const IDENTITY = defineFamily('identity', [
     name: 'PrivateUsers',
     kind: 'enum',
     values: ['no', 'identity', 'self'],
+    valueSince: { identity: 257, self: 257 },
     boolValues: { yes: 'self', no: 'no' },
     strictness: { kind: 'order', order: ['no', 'identity', 'self'] },
     default: 'no',

@@ -56,6 +56,8 @@ export interface Directive {
   kind: ValueKind;
   /** For `enum`: the words systemd accepts (normalised, lower case where systemd is case-insensitive). */
   values?: readonly string[];
+  /** Values newer than the directive itself: the systemd version that first accepts each. */
+  valueSince?: Readonly<Record<string, number>>;
   /** For `enum` directives that also take booleans: what yes and no mean. */
   boolValues?: { yes: string; no: string };
   strictness: Strictness;

@@ -15,9 +15,10 @@ export default defineRule({
     },
     messages: {
       tooNew: '{{name}} needs systemd {{since}}, but the target is systemd {{target}}; it is ignored there.',
+      valueTooNew: '{{name}} = "{{value}}" needs systemd {{since}}, but the target is systemd {{target}}; older versions ignore the setting.',
     },
     examples: {
-      weak: [{ module: exampleModule('PrivatePIDs = true;') }],
+      weak: [{ module: exampleModule('PrivatePIDs = true;') }, { module: exampleModule('ProtectControlGroups = "strict";') }],
       strong: [{ module: exampleModule('PrivateTmp = true;') }],
     },
   },
@@ -26,6 +27,12 @@ export default defineRule({
       const d = directive(name);
       if (d && d.since > ctx.systemdVersion) {
         ctx.report({ messageId: 'tooNew', data: { name, since: d.since, target: ctx.systemdVersion }, directive: name });
+        continue;
+      }
+      const v = ctx.value(name);
+      const since = d?.valueSince && typeof v === 'string' ? d.valueSince[v.toLowerCase()] : undefined;
+      if (since && since > ctx.systemdVersion) {
+        ctx.report({ messageId: 'valueTooNew', data: { name, value: String(v), since, target: ctx.systemdVersion }, directive: name });
       }
     }
   },
