@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import type { Config } from '../policy/config.js';
 import { formatErrorsTable } from '../policy/config-errors.js';
 import { CONFIG_FILE, loadConfig, type ExtendsTarget } from '../policy/load.js';
 import { UsageError, flag, parseArgs } from './args.js';
@@ -34,7 +35,17 @@ export function runDumpConfig(argv: string[], io: Io, deps: DumpConfigDeps = {})
   return dumpConfig(flag(p, 'config'), flag(p, 'format') ?? 'yaml', io, deps);
 }
 
-async function dumpConfig(explicit: string | undefined, format: string, io: Io, deps: DumpConfigDeps): Promise<number> {
+/**
+ * The configuration every command runs with: --config FILE, else .github/nixos-harden.yml in
+ * the current directory when there is one, else the defaults. On errors the path | problem
+ * table goes to stderr and the exit status is returned instead.
+ */
+export async function readCliConfig(
+  explicit: string | undefined,
+  io: Io,
+  command: string,
+  deps: DumpConfigDeps = {},
+): Promise<{ config: Config; found: boolean; file: string } | number> {
   const cwd = deps.cwd ?? process.cwd();
   const file = explicit ?? CONFIG_FILE;
   const path = resolve(cwd, file);
@@ -45,7 +56,7 @@ async function dumpConfig(explicit: string | undefined, format: string, io: Io, 
       text = readFileSync(path, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      io.stderr.write(`nixos-harden dump-config: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
+      io.stderr.write(`nixos-harden ${command}: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
       return 2;
     }
   }
@@ -61,9 +72,17 @@ async function dumpConfig(explicit: string | undefined, format: string, io: Io, 
   const result = await loadConfig(text, { now: deps.now, source, resolveExtends });
   if (!result.ok) {
     const n = result.errors.length;
-    io.stderr.write(`nixos-harden dump-config: ${file} has ${n} error${n === 1 ? '' : 's'}:\n\n${formatErrorsTable(result.errors)}`);
+    io.stderr.write(`nixos-harden ${command}: ${file} has ${n} error${n === 1 ? '' : 's'}:\n\n${formatErrorsTable(result.errors)}`);
     return 1;
   }
+  return { config: result.config, found, file };
+}
+
+async function dumpConfig(explicit: string | undefined, format: string, io: Io, deps: DumpConfigDeps): Promise<number> {
+  const loaded = await readCliConfig(explicit, io, 'dump-config', deps);
+  if (typeof loaded === 'number') return loaded;
+  const { config, found, file } = loaded;
+  const result = { config };
   if (format === 'json') io.stdout.write(JSON.stringify(result.config, null, 2) + '\n');
   else {
     const from = found ? file : `the defaults (no ${CONFIG_FILE})`;

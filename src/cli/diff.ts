@@ -7,6 +7,8 @@ import { UsageError, flag, parseArgs } from './args.js';
 import { readText } from './files.js';
 import { changedNixFiles, parseRange } from './git.js';
 import type { Io } from './io.js';
+import { readCliConfig } from './config.js';
+import { pathMatcher } from '../policy/glob.js';
 import { serviceScore } from './scoring.js';
 
 export const DIFF_HELP = `nixos-harden diff BEFORE AFTER | --git REPO BASE..HEAD [--format text|json] [--fail-on loosened]
@@ -14,28 +16,36 @@ export const DIFF_HELP = `nixos-harden diff BEFORE AFTER | --git REPO BASE..HEAD
 Compares two versions of NixOS modules and prints, per service, the serviceConfig directives
 whose meaning changed, with a verdict (loosened, tightened, changed, unknown) and the exposure
 score before and after. A rewrite that keeps every value (reordering, let, //, mkMerge, dotted or
-nested keys) shows no change. With --git, every .nix file changed between the two revisions of the
-repository is compared (--path PREFIX limits that to files below PREFIX, repeatable).
+nested keys) shows no change. With --git, every .nix file changed between the two revisions that the
+config's paths select (default nixos/modules/services/**) is compared; --path PREFIX (repeatable)
+selects files below PREFIX instead. --config FILE (default .github/nixos-harden.yml if present).
 --fail-on loosened makes the exit status 1 when anything was loosened.`;
 
-export function runDiff(argv: string[], io: Io): number {
+export async function runDiff(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, {
     format: { value: true, choices: ['text', 'json'] },
     'fail-on': { value: true, choices: ['loosened', 'changed'] },
     git: { value: true },
     path: { value: true, multiple: true },
+    config: { value: true },
     help: { value: false },
   });
   if (p.flags.has('help')) {
     io.stdout.write(DIFF_HELP + '\n');
     return 0;
   }
+  const loaded = await readCliConfig(flag(p, 'config'), io, 'diff');
+  if (typeof loaded === 'number') return loaded;
+  const { config } = loaded;
   const diffs: ServiceDiff[] = [];
   const repo = flag(p, 'git');
   if (repo) {
     if (p.positionals.length !== 1) throw new UsageError('--git REPO needs one BASE..HEAD range');
     const { base, head } = parseRange(p.positionals[0]!);
-    for (const pair of changedNixFiles(repo, base, head, p.flags.get('path') ?? [])) {
+    // --path narrows to prefixes; otherwise the config's paths and ignore globs decide.
+    const prefixes = p.flags.get('path') ?? [];
+    const inScope = prefixes.length > 0 ? () => true : pathMatcher(config.paths, config.ignore);
+    for (const pair of changedNixFiles(repo, base, head, prefixes).filter((x) => inScope(x.path))) {
       const b = pair.before === undefined ? undefined : extractText(pair.path, pair.before);
       const a = pair.after === undefined ? undefined : extractText(pair.path, pair.after);
       diffs.push(...diffFiles(b, a, serviceScore));

@@ -4,6 +4,7 @@ import { DUMP_CONFIG_HELP, runDumpConfig } from './config.js';
 import { DIFF_HELP, runDiff } from './diff.js';
 import { EXPLAIN_HELP, LIST_HELP, runExplain, runList } from './explain.js';
 import { EXTRACT_HELP, runExtract } from './extract.js';
+import { LINT_HELP, runLint } from './lint.js';
 import { SCORE_HELP, UNIT_HELP, runScore, runUnit } from './score.js';
 import { SUGGEST_HELP, runSuggest } from './suggest.js';
 import type { Io } from './io.js';
@@ -11,6 +12,7 @@ import type { Io } from './io.js';
 const COMMANDS: Record<string, { run: (argv: string[], io: Io) => number | Promise<number>; help: string }> = {
   extract: { run: runExtract, help: EXTRACT_HELP },
   diff: { run: runDiff, help: DIFF_HELP },
+  lint: { run: runLint, help: LINT_HELP },
   score: { run: runScore, help: SCORE_HELP },
   unit: { run: runUnit, help: UNIT_HELP },
   suggest: { run: runSuggest, help: SUGGEST_HELP },

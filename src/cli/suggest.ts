@@ -5,19 +5,21 @@ import { applyEdits, suggest, type Suggestion } from '../policy/suggest.js';
 import { UsageError, flag, parseArgs } from './args.js';
 import { readText } from './files.js';
 import type { Io } from './io.js';
+import { readCliConfig } from './config.js';
 
 export const SUGGEST_HELP = `nixos-harden suggest FILE [--service NAME] [--profile NAME] [--format text|json|patch]
 
 Suggests the strictest bundled profile with the fewest relaxations the module's needs call for
 (each relaxation explained by the fact that triggered it), and the directives to add or tighten.
 --format patch prints a unified diff that 'git apply' takes. Suggestions never loosen anything.
-Profiles: strict-v1 (default), baseline-v1.`;
+Profiles: strict-v1 (default: the config's profile), baseline-v1. --config FILE as for diff.`;
 
-export function runSuggest(argv: string[], io: Io): number {
+export async function runSuggest(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, {
     service: { value: true },
     profile: { value: true },
     format: { value: true, choices: ['text', 'json', 'patch'] },
+    config: { value: true },
     help: { value: false },
   });
   if (p.flags.has('help')) {
@@ -25,6 +27,9 @@ export function runSuggest(argv: string[], io: Io): number {
     return 0;
   }
   if (p.positionals.length !== 1) throw new UsageError('suggest needs one FILE');
+  const loaded = await readCliConfig(flag(p, 'config'), io, 'suggest');
+  if (typeof loaded === 'number') return loaded;
+  const { config } = loaded;
   const file = p.positionals[0]!;
   const text = readText(file);
   const analysis = analyseText(file, text);
@@ -36,7 +41,7 @@ export function runSuggest(argv: string[], io: Io): number {
   }
   let suggestions: Suggestion[];
   try {
-    suggestions = services.map((s) => suggest(s, analysis, { profile: flag(p, 'profile') }));
+    suggestions = services.map((s) => suggest(s, analysis, { profile: flag(p, 'profile') ?? config.profile, systemdVersion: config.systemd.version }));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
