@@ -114,7 +114,7 @@ describe('the GitHub app', () => {
     it('answers suggest from the PR author with 👀, a reply and 🚀', async () => {
       const s = createScenario(h.gh);
       const id = h.gh.addIssueComment(OWNER, REPO, s.number, s.author, '/harden suggest pastebin');
-      expect(await h.deliver('issue_comment', issueCommentPayload(h.gh, { owner: OWNER, repo: REPO, number: s.number, commentId: id }))).toBe(200);
+      expect(await h.deliver('issue_comment', issueCommentPayload(h.gh, { owner: OWNER, repo: REPO, commentId: id }))).toBe(200);
       const reactions = h.gh.state.reactions.filter((r: { commentId?: number; subjectId?: number }) => (r.commentId ?? r.subjectId) === id).map((r: { content: string }) => r.content);
       expect(reactions).toEqual(['eyes', 'rocket']);
       const replies = h.gh.state.commentsOn(OWNER, REPO, s.number).filter((c: { id: number }) => c.id !== id);
@@ -128,7 +128,7 @@ describe('the GitHub app', () => {
       const s = createScenario(h.gh);
       h.gh.setPermission(OWNER, REPO, 'mallory', 'read');
       const id = h.gh.addIssueComment(OWNER, REPO, s.number, 'mallory', '/harden suggest');
-      await h.deliver('issue_comment', issueCommentPayload(h.gh, { owner: OWNER, repo: REPO, number: s.number, commentId: id }));
+      await h.deliver('issue_comment', issueCommentPayload(h.gh, { owner: OWNER, repo: REPO, commentId: id }));
       expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(1); // only mallory's own
       expect(h.gh.state.reactions).toHaveLength(0);
     });
@@ -137,7 +137,7 @@ describe('the GitHub app', () => {
       const s = createScenario(h.gh);
       h.gh.setPermission(OWNER, REPO, 'maint', 'write');
       const id = h.gh.addIssueComment(OWNER, REPO, s.number, 'maint', 'please\n/harden explain ProtectHome');
-      await h.deliver('issue_comment', issueCommentPayload(h.gh, { owner: OWNER, repo: REPO, number: s.number, commentId: id }));
+      await h.deliver('issue_comment', issueCommentPayload(h.gh, { owner: OWNER, repo: REPO, commentId: id }));
       const replies = h.gh.state.commentsOn(OWNER, REPO, s.number).filter((c: { id: number }) => c.id !== id);
       expect(replies[0]!.body).toContain('### ProtectHome');
     });
