@@ -5,6 +5,7 @@ import { DIFF_HELP, runDiff } from './diff.js';
 import { EXPLAIN_HELP, LIST_HELP, runExplain, runList } from './explain.js';
 import { EXTRACT_HELP, runExtract } from './extract.js';
 import { LINT_HELP, runLint } from './lint.js';
+import { REVIEW_HELP, runReview } from './review.js';
 import { SCORE_HELP, UNIT_HELP, runScore, runUnit } from './score.js';
 import { SUGGEST_HELP, runSuggest } from './suggest.js';
 import type { Io } from './io.js';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: Io) => number | Promi
   extract: { run: runExtract, help: EXTRACT_HELP },
   diff: { run: runDiff, help: DIFF_HELP },
   lint: { run: runLint, help: LINT_HELP },
+  review: { run: runReview, help: REVIEW_HELP },
   score: { run: runScore, help: SCORE_HELP },
   unit: { run: runUnit, help: UNIT_HELP },
   suggest: { run: runSuggest, help: SUGGEST_HELP },

@@ -14,7 +14,7 @@ import { code, fenced, md } from '../review/escape.js';
 import { type ReviewResult, type VmTests, reviewPullRequest } from '../review/review.js';
 import { type GitHubApi, type PullRef, fetchConfig, fetchPullFiles, restText } from './fetch.js';
 import { CHECK_NAME, type PublishApi, publish } from './publish.js';
-import { ALL_TESTS_PATH, findVmTests, parseAllTests, testCommands } from './vm-tests.js';
+import { ALL_TESTS_PATH, parseAllTests, vmTestsFor } from './vm-tests.js';
 import { HELP_TEXT, type SlashCommand, parseSlashCommand } from './commands.js';
 
 type Api = GitHubApi & PublishApi;
@@ -72,20 +72,13 @@ export function publication(result: ReviewResult, headSha: string) {
   };
 }
 
-/** The VM tests of modules, looked up at the base commit; fetched once, only when needed. */
-async function vmTestLookup(api: Api, owner: string, repo: string, baseSha: string, config: Config): Promise<(path: string) => VmTests> {
-  let entries: ReturnType<typeof parseAllTests> | undefined;
-  const load = async () => {
-    const text = await restText(api, owner, repo, ALL_TESTS_PATH, baseSha);
-    entries = text ? parseAllTests(text) : [];
-  };
-  if (config.vm_tests.request_on_tighten) await load();
-  return (path: string) => {
-    if (!entries) return { tests: [], nixBuild: [], ofborg: null };
-    const found = findVmTests({ modulePath: path, moduleText: '', allTests: entries }).tests.map((t) => ({ attr: t.attr }));
-    const cmds = testCommands(found.map((t) => t.attr));
-    return { tests: found, nixBuild: cmds.nixBuild, ofborg: config.vm_tests.ofborg ? cmds.ofborg : null };
-  };
+/** The VM tests of modules, looked up in all-tests.nix at the base commit (one request). */
+async function vmTestLookup(api: Api, owner: string, repo: string, baseSha: string, config: Config): Promise<(path: string, moduleText: string) => VmTests> {
+  const none = { tests: [], nixBuild: [], ofborg: null };
+  if (!config.vm_tests.request_on_tighten) return () => none;
+  const text = await restText(api, owner, repo, ALL_TESTS_PATH, baseSha);
+  const entries = text ? parseAllTests(text) : [];
+  return (path: string, moduleText: string) => vmTestsFor(entries, path, moduleText, config.vm_tests.ofborg);
 }
 
 /** Slash commands: only from users with write access, or the PR author for `suggest`. */

@@ -157,9 +157,12 @@ function collectBindings(
       for (const key of b.names) {
         const name = staticName(key);
         if (name === undefined) continue;
-        const value = b.from ?? env.get(name);
+        // `inherit (import ./x.nix { … }) a b;` takes tests from one file; `inherit a;` a let binding.
         if (b.from) addEntry([...prefix, name], b.from, env, b.span.line, out, seen);
-        else if (value) addValue([...prefix, name], value, env, b.span.line, out, seen, depth);
+        else {
+          const bound = env.get(name);
+          if (bound) addValue([...prefix, name], bound, env, b.span.line, out, seen, depth);
+        }
       }
       continue;
     }
@@ -818,4 +821,11 @@ export function testCommands(attrs: readonly (string | readonly string[])[]): Te
 
 function shellWord(s: string): string {
   return /^[A-Za-z0-9_.\-/]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The VM tests of a module with the commands that run them, as the review asks for them. */
+export function vmTestsFor(allTests: TestEntry[], modulePath: string, moduleText: string, ofborg: boolean): { tests: { attr: string }[]; nixBuild: string[]; ofborg: string | null } {
+  const tests = findVmTests({ modulePath, moduleText, allTests }).tests.map((t) => ({ attr: t.attr }));
+  const cmds = testCommands(tests.map((t) => t.attr));
+  return { tests, nixBuild: cmds.nixBuild, ofborg: ofborg ? cmds.ofborg : null };
 }

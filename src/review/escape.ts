@@ -11,14 +11,17 @@ export function md(text: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
+    .replace(/([\\`*_[\]|~])/g, '\\$1')
     .replace(/@/g, '@\u200b')
     .replace(/#(\d)/g, '#\u200b$1');
 }
 
-/** A code span that cannot be broken out of (backticks inside are handled by the fence length). */
+/**
+ * A code span that cannot be broken out of (backticks inside are handled by the fence length).
+ * GitHub does not turn @names in code spans into mentions.
+ */
 export function code(text: string): string {
-  const t = text.replace(/\r?\n/g, ' ').replace(/@/g, '@\u200b');
+  const t = text.replace(/\r?\n/g, ' ');
   const longest = Math.max(0, ...[...t.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
   const pad = t.startsWith('`') || t.endsWith('`') || t === '' ? ' ' : '';

@@ -1,41 +1,37 @@
 /**
  * Which lines of a file a review comment may be attached to: lines of the new version that are
  * in a hunk of the PR's diff (added or context), as GitHub requires. Anything else goes to the
- * summary instead.
+ * summary instead. The patch comes from GitHub but is read defensively: a line that is not part
+ * of a well-formed hunk is ignored, never fatal.
  */
-import { parsePatch } from 'diff';
 
-export function commentableLines(patch: string | undefined): Set<number> {
-  const lines = new Set<number>();
-  if (!patch) return lines;
-  const text = patch.startsWith('@@') ? `--- a\n+++ b\n${patch}` : patch;
-  for (const file of parsePatch(text)) {
-    for (const h of file.hunks) {
-      let n = h.newStart;
-      for (const l of h.lines) {
-        if (l.startsWith('-')) continue;
-        if (l.startsWith('\\')) continue;
-        lines.add(n);
-        n++;
-      }
-    }
-  }
-  return lines;
-}
+const HUNK = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/;
 
-/** The hunk each commentable line belongs to (a multi-line comment must stay in one hunk). */
+/** New-side line number → index of the hunk it belongs to. */
 export function hunkOf(patch: string | undefined): Map<number, number> {
   const out = new Map<number, number>();
   if (!patch) return out;
-  const text = patch.startsWith('@@') ? `--- a\n+++ b\n${patch}` : patch;
-  parsePatch(text).forEach((file) =>
-    file.hunks.forEach((h, i) => {
-      let n = h.newStart;
-      for (const l of h.lines) {
-        if (l.startsWith('-') || l.startsWith('\\')) continue;
-        out.set(n++, i);
-      }
-    }),
-  );
+  let n = 0;
+  let left = 0;
+  let hunk = -1;
+  for (const line of patch.split('\n')) {
+    const m = HUNK.exec(line);
+    if (m) {
+      hunk++;
+      n = Number(m[1]);
+      left = m[2] === undefined ? 1 : Number(m[2]);
+      continue;
+    }
+    if (hunk < 0 || left <= 0) continue;
+    if (line.startsWith('+') || line.startsWith(' ') || line === '') {
+      out.set(n++, hunk);
+      left--;
+    }
+    // '-' lines and '\ No newline at end of file' do not exist on the new side.
+  }
   return out;
+}
+
+export function commentableLines(patch: string | undefined): Set<number> {
+  return new Set(hunkOf(patch).keys());
 }

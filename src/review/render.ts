@@ -4,6 +4,7 @@
  * escaped (escape.ts). Bodies stay under GitHub's 65 536 characters; what does not fit is cut
  * with a note, and the full report goes into the check run's text.
  */
+import { nixBinding } from '../nix/builder.js';
 import { code, fenced, md } from './escape.js';
 import { type ReviewResult, type ServiceReview, show } from './review.js';
 
@@ -42,7 +43,8 @@ function serviceSection(s: ServiceReview, headSha: string): string[] {
   if (s.vmTests !== null) {
     if (s.vmTests.tests.length > 0) {
       out.push(`The sandbox is tightened: please run the NixOS VM test${s.vmTests.tests.length === 1 ? '' : 's'} ${s.vmTests.tests.map((t) => code(t.attr)).join(', ')} before merging.`, '', fenced(s.vmTests.nixBuild.join('\n'), 'sh'), '');
-      if (s.vmTests.ofborg) out.push(`or ask ofborg: ${code(s.vmTests.ofborg)}`, '');
+      // Inert (a zero-width space after the @): the bot itself must never trigger ofborg.
+      if (s.vmTests.ofborg) out.push(`or comment ${code(s.vmTests.ofborg.replace('@', '@\u200b'))} to have ofborg run ${s.vmTests.tests.length === 1 ? 'it' : 'them'}.`, '');
     } else {
       out.push('The sandbox is tightened, but no NixOS VM test covers this module. Please add one under `nixos/tests/` (and to `all-tests.nix`), so that the service is shown to still work.', '');
     }
@@ -51,7 +53,7 @@ function serviceSection(s: ServiceReview, headSha: string): string[] {
   if (g && g.changes.length > 0) {
     out.push('<details><summary>Profile suggestion: ' + md(`${g.profile}${g.class ? ` (${g.class})` : ''}`) + ` — exposure ${fmt(g.exposure?.after ?? null)} after the changes</summary>`, '');
     for (const r of g.relaxations) out.push(`- relaxation ${code(r.id)}: ${r.because.map((b) => `${md(b.fact)} (line ${b.line})`).join('; ')}`);
-    out.push('', fenced(g.changes.map((c) => `${c.directive} = ${JSON.stringify(c.to)};`).join('\n'), 'nix'), '', 'Comment `/harden suggest ' + md(s.diff.name) + '` for these as suggestion blocks.', '', '</details>', '');
+    out.push('', fenced(g.changes.map((c) => nixBinding(c.directive, c.to, '')).join('\n'), 'nix'), '', 'Comment `/harden suggest ' + md(s.diff.name) + '` for these as suggestion blocks.', '', '</details>', '');
   }
   void headSha;
   return out;

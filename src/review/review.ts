@@ -46,7 +46,7 @@ export interface ReviewInput {
   headSha: string;
   now?: Date;
   /** VM tests of a module path, already looked up at the base commit. */
-  vmTests?: (modulePath: string) => VmTests;
+  vmTests?: (modulePath: string, moduleText: string) => VmTests;
   /** Waivers that the PR itself adds to the config: reported, never honoured. */
   waiversAddedByPr?: Waiver[];
 }
@@ -189,7 +189,7 @@ export function reviewPullRequest(input: ReviewInput): ReviewResult {
       const suggestion = headService && after && d.status !== 'removed' && (loosened.length > 0 || d.status === 'added' || tightened.length > 0)
         ? safeSuggest(headService, after, config)
         : null;
-      const vmTests = tightened.length > 0 && config.vm_tests.request_on_tighten ? input.vmTests?.(f.path) ?? { tests: [], nixBuild: [], ofborg: null } : null;
+      const vmTests = tightened.length > 0 && config.vm_tests.request_on_tighten ? input.vmTests?.(f.path, f.base ?? f.head ?? '') ?? { tests: [], nixBuild: [], ofborg: null } : null;
       const sb = baseService ? scoreService(baseService) : null;
       const sa = headService ? scoreService(headService) : null;
       services.push({
