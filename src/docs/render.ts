@@ -7,7 +7,7 @@ import { BY_FAMILY, CATALOGUE, FAMILIES, directive } from '../hardening/catalogu
 import type { Directive } from '../hardening/catalogue/types.js';
 import { RULES, rule } from '../hardening/rules/index.js';
 import type { Rule } from '../hardening/rules/rule.js';
-import { CONFIG_SCHEMA_PATH, configSchemaText } from '../policy/config.js';
+import { CONFIG_SCHEMA_PATH, configJsonSchema, configSchemaText } from '../policy/config.js';
 
 const MAN = 'https://www.freedesktop.org/software/systemd/man/latest/';
 
@@ -96,7 +96,42 @@ export function documentationFiles(): Map<string, string> {
   ];
   files.set('docs/README.md', index.join('\n'));
   files.set(CONFIG_SCHEMA_PATH, configSchemaText());
+  files.set('docs/config.md', header + '# `.github/nixos-harden.yml`\n\nRead from the base branch of a pull request (a PR cannot weaken the policy that reviews it). `_extends` takes another file of the same repository or `owner/repo[:path]`.\n\n' + configReference() + '\n');
   return files;
+}
+
+type JsonSchema = { type?: string | string[]; description?: string; default?: unknown; properties?: Record<string, JsonSchema>; items?: JsonSchema; enum?: unknown[]; $ref?: string; anyOf?: JsonSchema[]; minimum?: number; maximum?: number };
+
+/** The configuration reference: one row per key of `.github/nixos-harden.yml`, from the schema. */
+export function configReference(): string {
+  const schema = configJsonSchema() as JsonSchema & { $defs?: Record<string, JsonSchema> };
+  const resolve = (s: JsonSchema): JsonSchema => (s.$ref ? schema.$defs?.[s.$ref.split('/').pop()!] ?? s : s);
+  const typeOf = (s: JsonSchema, depth = 0): string => {
+    if (depth > 2) return 'JSON value';
+    const r = resolve(s);
+    if (r.enum) return r.enum.map((e) => `\`${JSON.stringify(e)}\``).join(' \\| ');
+    if (r.anyOf) return r.anyOf.length > 4 ? 'any JSON value' : r.anyOf.map((x) => typeOf(x, depth + 1)).join(' or ');
+    if (r.type === 'array') return `list of ${r.items ? typeOf(r.items, depth + 1) : 'values'}`;
+    const t = Array.isArray(r.type) ? r.type.join(' or ') : r.type ?? 'any';
+    return r.minimum !== undefined || r.maximum !== undefined ? `${t} (${r.minimum ?? ''}…${r.maximum ?? ''})` : t;
+  };
+  const rows: string[] = [];
+  const walk = (props: Record<string, JsonSchema>, prefix: string) => {
+    for (const [k, raw] of Object.entries(props)) {
+      const v = resolve(raw);
+      const path = prefix + k;
+      const nested = v.type === 'object' && v.properties && Object.keys(v.properties).length > 0;
+      const def = raw.default ?? v.default;
+      rows.push(`| \`${path}\` | ${nested ? 'object' : typeOf(v)} | ${def === undefined || nested ? '' : `\`${JSON.stringify(def)}\``} | ${(raw.description ?? v.description ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+      if (nested) walk(v.properties!, `${path}.`);
+      if (v.type === 'array' && v.items) {
+        const item = resolve(v.items);
+        if (item.properties) walk(item.properties, `${path}[].`);
+      }
+    }
+  };
+  walk(schema.properties ?? {}, '');
+  return ['| key | type | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
 /** `explain NAME`: a directive or a rule, by exact name (directives also case-insensitively). */
