@@ -308,6 +308,26 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     }
     return { t: 'attrs', attrs: out };
   };
+  /**
+   * Follows a list of attribute names from a value: the thunk found, the first missing name (the
+   * value is not a set, or lacks it), or an unknown (a partially known set, an unknown value).
+   */
+  const walkPath = (pathTh: Thunk, from: Thunk): { found: Thunk } | { missing: string } | { value: Value } => {
+    const path = asList(pathTh);
+    if (isErr(path)) return { value: path };
+    let cur = from;
+    for (const p of path) {
+      const k = asStr(p);
+      if (k.t !== 'str') return { value: k };
+      const s = asSet(cur);
+      if (s.t === 'unknown') return { value: s };
+      if (s.t !== 'attrs') return { missing: k.v };
+      const v = s.attrs.get(k.v);
+      if (!v) return s.open ? { value: unknown('partially known set') } : { missing: k.v };
+      cur = v.th;
+    }
+    return { found: cur };
+  };
   const replaceStrings = (from: Thunk, to: Thunk, s: Thunk): Value => {
     const fl = asList(from);
     const tl = asList(to);
@@ -879,33 +899,12 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     genAttrs: P('genAttrs', 2, (a) => genAttrs(a[0]!, a[1]!)),
     recursiveUpdate: P('recursiveUpdate', 2, (a) => recursiveUpdate(a[0]!, a[1]!)),
     attrByPath: P('attrByPath', 3, (a) => {
-      const path = asList(a[0]!);
-      if (isErr(path)) return path;
-      let cur = a[2]!;
-      for (const p of path) {
-        const k = asStr(p);
-        if (k.t !== 'str') return k;
-        const s = asSet(cur);
-        if (s.t === 'unknown') return s;
-        if (s.t !== 'attrs' || !s.attrs.has(k.v)) return a[1]!.force();
-        cur = s.attrs.get(k.v)!.th;
-      }
-      return cur.force();
+      const r = walkPath(a[0]!, a[2]!);
+      return 'found' in r ? r.found.force() : 'missing' in r ? a[1]!.force() : r.value;
     }),
     getAttrFromPath: P('getAttrFromPath', 2, (a) => {
-      const path = asList(a[0]!);
-      if (isErr(path)) return path;
-      let cur = a[1]!;
-      for (const p of path) {
-        const k = asStr(p);
-        if (k.t !== 'str') return k;
-        const s = asSet(cur);
-        if (s.t !== 'attrs') return s.t === 'unknown' ? s : unknown('not a set');
-        const v = s.attrs.get(k.v);
-        if (!v) return s.open?.(k.v) ?? unknown(`attribute '${k.v}' missing`);
-        cur = v.th;
-      }
-      return cur.force();
+      const r = walkPath(a[0]!, a[1]!);
+      return 'found' in r ? r.found.force() : 'missing' in r ? unknown(`attribute '${r.missing}' missing`) : r.value;
     }),
     setAttrByPath: P('setAttrByPath', 2, (a) => {
       const path = asList(a[0]!);
@@ -919,20 +918,8 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
       return acc.force();
     }),
     hasAttrByPath: P('hasAttrByPath', 2, (a) => {
-      const path = asList(a[0]!);
-      if (isErr(path)) return path;
-      let cur = a[1]!;
-      for (const p of path) {
-        const k = asStr(p);
-        if (k.t !== 'str') return k;
-        const s = asSet(cur);
-        if (s.t === 'unknown') return s;
-        if (s.t !== 'attrs') return FALSE;
-        const v = s.attrs.get(k.v);
-        if (!v) return s.open ? unknown('partially known set') : FALSE;
-        cur = v.th;
-      }
-      return TRUE;
+      const r = walkPath(a[0]!, a[1]!);
+      return 'found' in r ? TRUE : 'missing' in r ? FALSE : r.value;
     }),
     concatStrings: P('concatStrings', 1, (a) => concatStringsSep(V(str('')), a[0]!)),
     concatMapStrings: P('concatMapStrings', 2, (a) => concatStringsSep(V(str('')), V(map(a[0]!, a[1]!)))),

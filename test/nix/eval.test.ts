@@ -88,3 +88,11 @@ describe('the partial evaluator', () => {
     expect(r).toEqual({ value: 'a'.repeat(100_000) });
   });
 });
+
+describe('attribute path helpers', () => {
+  it('walk paths for attrByPath, getAttrFromPath and hasAttrByPath', () => {
+    expect(val('{ lib }: [ (lib.attrByPath ["a" "b"] 0 { a.b = 1; }) (lib.attrByPath ["a" "c"] 0 { a.b = 1; }) (lib.getAttrFromPath ["a" "b"] { a.b = 2; }) (lib.hasAttrByPath ["a" "b"] { a.b = 1; }) (lib.hasAttrByPath ["x"] { }) ]'))
+      .toEqual({ value: [1, 0, 2, true, false] });
+    expect(val('{ lib, pkgs }: lib.hasAttrByPath ["x"] pkgs')).toHaveProperty('unknown');
+  });
+});
