@@ -185,17 +185,64 @@ async function suggestReply(api: Api, owner: string, repo: string, number: numbe
   return { body: `${parts.join('\n')}${comments.length > 0 ? `\n${comments.length} suggestion block(s) are in a review on the changed lines.` : ''}`, comments, headSha: pr.head.sha };
 }
 
+/**
+ * Runs a review; when GitHub fails us (errors, rate limits past the bounded retries), a check run
+ * says what could not be done, and the error is rethrown so the delivery is reported failed.
+ */
+async function reviewOrReport(api: Api, owner: string, repo: string, pr: PullPayload, log: Context['log']): Promise<void> {
+  try {
+    await reviewPull(api, owner, repo, pr, log);
+  } catch (e) {
+    const status = (e as { status?: number }).status;
+    log.error({ owner, repo, pr: pr.number, head: pr.head.sha, status, err: (e as Error).message }, 'review failed');
+    try {
+      await api.rest.checks.create({
+        owner,
+        repo,
+        name: CHECK_NAME,
+        head_sha: pr.head.sha,
+        status: 'completed',
+        conclusion: 'neutral',
+        output: {
+          title: 'The review could not be completed',
+          summary: `nixos-harden could not finish reviewing this commit: GitHub answered ${status ?? 'with an error'} (${md((e as Error).message).slice(0, 300)}). Re-run this check to try again.`,
+        },
+      });
+    } catch (e2) {
+      log.error({ owner, repo, pr: pr.number, err: (e2 as Error).message }, 'could not report the failure either');
+    }
+    throw e;
+  }
+}
+
+/**
+ * Work on one pull request runs one at a time in this process, so that concurrent deliveries
+ * (GitHub redelivers, pushes race) cannot both post a review for the same head.
+ */
+const queues = new Map<string, Promise<unknown>>();
+export function serialised<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const previous = queues.get(key) ?? Promise.resolve();
+  const next = previous.then(work, work);
+  const settled = next.catch(() => undefined);
+  queues.set(key, settled);
+  void settled.then(() => {
+    if (queues.get(key) === settled) queues.delete(key);
+  });
+  return next;
+}
+
 export default function app(probot: Probot): void {
   probot.on(['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'], async (context) => {
     const { owner, repo } = context.repo();
-    await reviewPull(context.octokit as unknown as Api, owner, repo, context.payload.pull_request as unknown as PullPayload, context.log);
+    const pr = context.payload.pull_request as unknown as PullPayload;
+    await serialised(`${owner}/${repo}#${pr.number}`, () => reviewOrReport(context.octokit as unknown as Api, owner, repo, pr, context.log));
   });
   probot.on('check_run.rerequested', async (context) => {
     if (context.payload.check_run.name !== CHECK_NAME) return;
     const { owner, repo } = context.repo();
     for (const p of context.payload.check_run.pull_requests) {
       const pr = await (context.octokit as unknown as { rest: { pulls: { get(x: Record<string, unknown>): Promise<{ data: PullPayload }> } } }).rest.pulls.get({ owner, repo, pull_number: p.number });
-      await reviewPull(context.octokit as unknown as Api, owner, repo, pr.data, context.log);
+      await serialised(`${owner}/${repo}#${p.number}`, () => reviewOrReport(context.octokit as unknown as Api, owner, repo, pr.data, context.log));
     }
   });
   probot.on('issue_comment.created', onComment);

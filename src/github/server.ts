@@ -5,6 +5,7 @@
  */
 import { run } from 'probot';
 import app from './app.js';
+import { HardenOctokit } from './octokit.js';
 
 export function checkEnvironment(env: NodeJS.ProcessEnv): string | null {
   if (env.NODE_ENV === 'production' && !env.WEBHOOK_SECRET) return 'WEBHOOK_SECRET must be set in production';
@@ -17,4 +18,4 @@ if (problem) {
   process.stderr.write(`nixos-harden: ${problem}\n`);
   process.exit(1);
 }
-await run(app);
+await run(app, { Octokit: HardenOctokit });

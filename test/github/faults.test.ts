@@ -1,0 +1,77 @@
+/**
+ * GitHub failing, deliveries repeated, pushes racing: after each, exactly one sticky comment per
+ * PR reflecting the latest head, at most one review per head commit, and a check run that says
+ * what could not be done.
+ */
+import { pullRequestPayload } from '../support/github/index.js';
+import { type Harness, startHarness } from '../support/app-harness.js';
+import { OWNER, REPO, createScenario } from '../support/nixpkgs-scenario.js';
+import { shouldRetryRateLimit } from '../../src/github/octokit.js';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const opened = (n: number) => pullRequestPayload(h.gh, { action: 'opened', owner: OWNER, repo: REPO, number: n });
+const reviewsOn = (n: number) => h.gh.state.reviews.filter((r: { pullNumber?: number; number?: number }) => (r.pullNumber ?? r.number) === n);
+const checksOn = (sha: string) => h.gh.state.checkRuns.filter((c: { headSha?: string; head_sha?: string }) => (c.headSha ?? c.head_sha) === sha);
+
+describe('faults', () => {
+  it('a GitHub 502 while reading: the delivery fails, a check run says so, a redelivery recovers', async () => {
+    const s = createScenario(h.gh);
+    h.gh.fail('graphql', { status: 502, times: 1 });
+    expect(await h.deliver('pull_request', opened(s.number))).toBeGreaterThanOrEqual(500);
+    h.gh.takeViolations();
+    expect(checksOn(s.head).map((c: { output?: { title?: string } }) => c.output?.title)).toEqual(['The review could not be completed']);
+    expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(0);
+    expect(await h.deliver('pull_request', opened(s.number))).toBe(200);
+    expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(1);
+    expect(reviewsOn(s.number)).toHaveLength(1);
+  });
+
+  it('a 422 on the review: the summary stays, the failure is reported, a redelivery posts the review once', async () => {
+    const s = createScenario(h.gh);
+    h.gh.fail('pulls/create-review', { status: 422, times: 1 });
+    expect(await h.deliver('pull_request', opened(s.number))).toBeGreaterThanOrEqual(400);
+    h.gh.takeViolations();
+    expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(1);
+    expect(reviewsOn(s.number)).toHaveLength(0);
+    expect(await h.deliver('pull_request', opened(s.number))).toBe(200);
+    expect(await h.deliver('pull_request', opened(s.number))).toBe(200);
+    expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(1);
+    expect(reviewsOn(s.number)).toHaveLength(1);
+  });
+
+  it('duplicated deliveries post one summary and one review', async () => {
+    const s = createScenario(h.gh);
+    const statuses = await Promise.all([h.deliver('pull_request', opened(s.number)), h.deliver('pull_request', opened(s.number))]);
+    expect(statuses).toEqual([200, 200]);
+    await h.deliver('pull_request', opened(s.number));
+    expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(1);
+    expect(reviewsOn(s.number)).toHaveLength(1);
+  });
+
+  it('a stale synchronize loses to the newer push', async () => {
+    const s = createScenario(h.gh);
+    const stale = opened(s.number); // payload for the first head
+    const newer = h.gh.commit(OWNER, REPO, { parent: s.head, branch: 'hardening', files: { 'nixos/modules/services/misc/feed-digest.nix': null } });
+    h.gh.pushToPullRequest(OWNER, REPO, s.number, newer);
+    expect(await h.deliver('pull_request', stale)).toBe(200);
+    expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(0); // dropped: the head moved on
+    expect(await h.deliver('pull_request', pullRequestPayload(h.gh, { action: 'synchronize', owner: OWNER, repo: REPO, number: s.number }))).toBe(200);
+    const comments = h.gh.state.commentsOn(OWNER, REPO, s.number);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain(newer.slice(0, 12));
+    expect(reviewsOn(s.number).every((r: { commitId?: string }) => r.commitId === newer)).toBe(true);
+  });
+
+  it('bounds retries after rate limits', () => {
+    expect(shouldRetryRateLimit(10, 0)).toBe(true);
+    expect(shouldRetryRateLimit(10, 2)).toBe(false);
+    expect(shouldRetryRateLimit(3600, 0)).toBe(false);
+  });
+});
