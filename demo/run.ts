@@ -7,10 +7,18 @@
 import { issueCommentPayload, pullRequestPayload } from '../test/support/github/index.js';
 import { startHarness } from '../test/support/app-harness.js';
 import { OWNER, REPO, createScenario } from '../test/support/nixpkgs-scenario.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatExtractText } from '../src/cli/extract.js';
+import { packageRoot } from '../src/nix/parser.js';
+import { extractText } from '../src/nixos/extract.js';
 
 const rule = (title: string) => `\n${'='.repeat(12)} ${title} ${'='.repeat(Math.max(0, 70 - title.length))}\n`;
 
 async function main(): Promise<void> {
+  // What the engine reads from a module, statically (as `nixos-harden extract` prints it).
+  const example = join(packageRoot(), 'examples/pastebin.nix');
+  process.stdout.write(rule('nixos-harden extract examples/pastebin.nix') + formatExtractText([extractText('examples/pastebin.nix', readFileSync(example, 'utf8'))]));
   const h = await startHarness();
   try {
     const s = createScenario(h.gh);

@@ -1,7 +1,7 @@
 /** Generated documentation must match the metadata it is generated from. */
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { documentationFiles, explain } from '../src/docs/render.js';
+import { documentationFiles, explain, readmeWithReference } from '../src/docs/render.js';
 
 describe('generated documentation', () => {
   it('is up to date (run npm run gen)', () => {
@@ -10,6 +10,8 @@ describe('generated documentation', () => {
       const file = join(process.cwd(), path);
       if (!existsSync(file) || readFileSync(file, 'utf8') !== text) stale.push(path);
     }
+    const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
+    if (readmeWithReference(readme) !== readme) stale.push('README.md (config reference)');
     expect({ stale, hint: 'run npm run gen' }).toEqual({ stale: [], hint: 'run npm run gen' });
   });
 

@@ -141,3 +141,13 @@ export function explain(name: string): string | undefined {
   const d = directive(name) ?? CATALOGUE.find((x) => x.name.toLowerCase() === name.toLowerCase());
   return d ? directiveText(d) : undefined;
 }
+
+/** The README with the generated config reference between its markers. */
+export function readmeWithReference(readme: string): string {
+  const start = '<!-- config:start -->';
+  const end = '<!-- config:end -->';
+  const a = readme.indexOf(start);
+  const b = readme.indexOf(end);
+  if (a < 0 || b < a) return readme;
+  return readme.slice(0, a + start.length) + '\n' + configReference() + '\n' + readme.slice(b);
+}

@@ -143,3 +143,16 @@ describe('the GitHub app', () => {
     });
   });
 });
+
+describe('check_run.rerequested', () => {
+  it('reviews the pull request again', async () => {
+    const s = createScenario(h.gh);
+    await h.deliver('pull_request', prPayload('opened', s.number));
+    const run = h.gh.state.checkRuns[0]!;
+    const { checkRunPayload } = await import('../support/github/index.js');
+    expect(await h.deliver('check_run', checkRunPayload(h.gh, { action: 'rerequested', owner: OWNER, repo: REPO, checkRunId: run.id }))).toBe(200);
+    expect(h.gh.state.checkRuns.length).toBe(2);
+    expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(1);
+    h.gh.assertNoViolations();
+  });
+});

@@ -26,7 +26,7 @@ describe('faults', () => {
     h.gh.fail('graphql', { status: 502, times: 1 });
     expect(await h.deliver('pull_request', opened(s.number))).toBeGreaterThanOrEqual(500);
     h.gh.takeViolations();
-    expect(checksOn(s.head).map((c: { output?: { title?: string } }) => c.output?.title)).toEqual(['The review could not be completed']);
+    expect(checksOn(s.head).map((c: { output: { title: string | null } }) => c.output.title)).toEqual(['The review could not be completed']);
     expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(0);
     expect(await h.deliver('pull_request', opened(s.number))).toBe(200);
     expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(1);
