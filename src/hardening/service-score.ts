@@ -36,10 +36,18 @@ export function splitKnown(service: Service): { known: Record<string, Json>; unk
   const known: Record<string, Json> = {};
   const unknown: Record<string, { unknown: string }> = {};
   for (const [k, v] of Object.entries(service.options)) {
-    if ('value' in v) known[k] = v.value;
+    if ('value' in v && renderable(v.value)) known[k] = v.value;
+    else if ('value' in v) unknown[k] = { unknown: 'an attribute set, which cannot be written into a unit file' };
     else unknown[k] = { unknown: v.unknown };
   }
   return { known, unknown };
+}
+
+/** Whether NixOS can write the value into a unit file (an attribute set needs an `outPath`). */
+function renderable(v: Json): boolean {
+  if (v === null || typeof v !== 'object') return true;
+  if (Array.isArray(v)) return v.every(renderable);
+  return typeof v['outPath'] === 'string';
 }
 
 const tenth = (e: number) => e / 10;

@@ -35,10 +35,17 @@ const TABLES: Readonly<Record<number, SyscallGroupData>> = { 252: groups252 };
 /** The versions we have generated data for. */
 export const SYSCALL_DATA_VERSIONS: readonly number[] = Object.keys(TABLES).map(Number);
 
+const built = new Map<number, SyscallTable>();
+
+/** The table of a systemd version, built once per process (it caches its expansions). */
 export function syscallTable(systemdVersion: number): SyscallTable {
+  const cached = built.get(systemdVersion);
+  if (cached) return cached;
   const data = TABLES[systemdVersion];
   if (!data) throw new Error(`no syscall group data for systemd ${systemdVersion}; run scripts/gen-syscall-groups.mjs`);
-  return buildTable(data);
+  const table = buildTable(data);
+  built.set(systemdVersion, table);
+  return table;
 }
 
 function buildTable(data: SyscallGroupData): SyscallTable {

@@ -20,7 +20,8 @@ export interface ExtractOptions {
   maxChars?: number;
 }
 
-export const DEFAULT_MAX_CHARS = 2 * 1024 * 1024;
+/** Real service modules are far below this; larger files would take seconds to parse. */
+export const DEFAULT_MAX_CHARS = 1024 * 1024;
 
 /** A file's extraction plus the module facts rules use (not part of the JSON contract). */
 export interface Analysis {

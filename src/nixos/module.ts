@@ -70,7 +70,7 @@ export function evaluateModule(text: string, opts: ModuleOptions = {}): Evaluate
 
   // Stand-ins for the module arguments.
   let model: OptionModel | undefined;
-  const modelRef = () => model!;
+  const modelRef = () => model;
   const pkgs: Value = {
     t: 'attrs',
     attrs: new Map<string, Attr>([['lib', { th: Thunk.of(std.lib), span: undefined }]]),

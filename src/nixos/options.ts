@@ -322,13 +322,15 @@ export class OptionModel {
  * The `config` argument: the module's own options resolve to their defaults-view values; every
  * other option (another module's) is unknown.
  */
-export function configProxy(model: () => OptionModel, path: string[] = []): Value {
+export function configProxy(model: () => OptionModel | undefined, path: string[] = []): Value {
   return {
     t: 'attrs',
     attrs: new Map(),
     open: (name: string) => {
       const p = [...path, name];
       const m = model();
+      // Forced while the module itself is still being evaluated (before its options are read).
+      if (!m) return unknown(`config.${p.join('.')} (read before the module's options are known)`);
       const v = m.optionValue(p);
       if (v) return v.force();
       const account = m.accountName(p);

@@ -187,7 +187,8 @@ const indentOf = (l: string) => /^\s*/.exec(l)![0];
 function plainBinding(lines: string[], name: string, line: number): { start: number; end: number; prefix: string } | null {
   const l = lines[line - 1];
   if (l === undefined) return null;
-  const m = new RegExp(`^(\\s*(?:[A-Za-z_][\\w'-]*\\.)*${name}\\s*=\\s*)`).exec(l);
+  // The name comes from the module's text: escape it, it may hold regex syntax.
+  const m = new RegExp(`^(\\s*(?:[A-Za-z_][\\w'-]*\\.)*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*=\\s*)`).exec(l);
   if (!m) return null;
   const end = bindingEnd(lines, line);
   if (end === null) return null;

@@ -128,7 +128,8 @@ function revertSuggestion(head: string, change: Change): { startLine: number; li
   const lines = head.split('\n');
   const l = lines[change.line - 1];
   if (l === undefined) return null;
-  const m = new RegExp(`^(\\s*(?:[A-Za-z_][\\w'-]*\\.)*${change.directive}\\s*=\\s*)(.*)$`).exec(l);
+  // The directive name comes from the PR's text: escape it, it may hold regex syntax.
+  const m = new RegExp(`^(\\s*(?:[A-Za-z_][\\w'-]*\\.)*${change.directive.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*=\\s*)(.*)$`).exec(l);
   if (!m) return null;
   // Only single-line bindings are replaced; the rest is left to the author.
   if (!m[2]!.trimEnd().endsWith(';')) return null;
