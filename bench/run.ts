@@ -2,9 +2,10 @@
  * `npm run bench`: speed figures on a generated corpus (bench/corpus.ts), in one process.
  * Prints a Markdown table and writes it into README.md between the bench markers.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { cpus } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { cpus, tmpdir } from 'node:os';
 import { extractText } from '../src/nixos/extract.js';
 import { packageRoot } from '../src/nix/parser.js';
 import { generateCorpus } from './corpus.js';
@@ -23,9 +24,58 @@ function measure(what: string, n: number, fn: () => void): Row {
   return { what, n, msPerModule: ms / n, perSecond: (n * 1000) / ms };
 }
 
+interface CensusRun {
+  what: string;
+  wallMs: number;
+  maxRssMiB: number;
+  services: number;
+}
+
+/**
+ * `nixos-harden census` as a user runs it (a new process, so process start and module loading
+ * count): wall time, and peak RSS of the process (worker threads included).
+ */
+function censusRun(what: string, root: string, cacheDir: string): CensusRun {
+  const bin = join(packageRoot(), 'bin', 'nixos-harden.js');
+  const out = join(cacheDir, '..', 'census.json');
+  // Peak RSS from /usr/bin/time when there is one: a child's own getrusage() would also count the
+  // pages of this (large) process it was forked from, which Linux carries across execve.
+  const gnuTime = existsSync('/usr/bin/time');
+  const reportRss = 'data:text/javascript,' + encodeURIComponent("process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'))");
+  const args = [bin, 'census', root, '--format', 'json', '--out', out, '--cache-dir', cacheDir];
+  const t0 = process.hrtime.bigint();
+  const r = gnuTime
+    ? spawnSync('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, ...args], { encoding: 'utf8' })
+    : spawnSync(process.execPath, ['--import', reportRss, ...args], { encoding: 'utf8' });
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`census failed (${r.status}): ${r.stderr}`);
+  const rss = Number([...r.stderr.matchAll(/maxrss=(\d+)/g)].at(-1)?.[1] ?? NaN) / 1024;
+  const services = (JSON.parse(readFileSync(out, 'utf8')) as { services: unknown[] }).services.length;
+  return { what, wallMs, maxRssMiB: rss, services };
+}
+
+function censusBench(count: number): { rows: CensusRun[]; modules: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'nh-bench-census-'));
+  try {
+    const root = join(dir, 'tree');
+    for (const m of generateCorpus(count, 1)) {
+      mkdirSync(dirname(join(root, m.path)), { recursive: true });
+      writeFileSync(join(root, m.path), m.text);
+    }
+    const cache = join(dir, 'cache');
+    const rows = [censusRun('census, cold cache', root, cache), censusRun('census, warm cache', root, cache), censusRun('census, warm cache (again)', root, cache)];
+    return { rows, modules: count };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function main(): void {
   const count = Number(process.argv.find((a) => a.startsWith('--modules='))?.split('=')[1] ?? 1000);
   const rounds = 3;
+  // The census runs first, in new processes, while this one is still small.
+  const censusModules = Number(process.argv.find((a) => a.startsWith('--census-modules='))?.split('=')[1] ?? 1900);
+  const census = censusBench(censusModules);
   const corpus = generateCorpus(count, 1);
   const bytes = corpus.reduce((a, m) => a + m.text.length, 0);
   // Warm-up: load the parser, let the JIT see the code.
@@ -44,6 +94,7 @@ function main(): void {
   }
   const rss = process.memoryUsage().rss / 1024 / 1024;
 
+
   const table = [
     `| benchmark | modules | ms per module | modules per second |`,
     `|---|---:|---:|---:|`,
@@ -52,6 +103,10 @@ function main(): void {
     `Corpus: ${count} modules, ${(bytes / 1024).toFixed(0)} KiB, ${services} services (seed 1). ` +
       `Best round ${best!.msPerModule.toFixed(3)} ms per module; RSS after the runs ${rss.toFixed(0)} MiB. ` +
       `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, measured ${new Date().toISOString().slice(0, 10)}.`,
+    '',
+    `| census of the generated tree (\`nixos-harden census\`, new process, ${census.modules} modules) | wall time (s) | peak RSS (MiB) | services |`,
+    `|---|---:|---:|---:|`,
+    ...census.rows.map((r) => `| ${r.what} | ${(r.wallMs / 1000).toFixed(2)} | ${r.maxRssMiB.toFixed(0)} | ${r.services} |`),
   ].join('\n');
   process.stdout.write(table + '\n');
 

@@ -10,8 +10,10 @@ import type { Io } from './io.js';
 import { readCliConfig } from './config.js';
 import { pathMatcher } from '../policy/glob.js';
 import { serviceScore } from './scoring.js';
+import { diffToSarif } from '../review/sarif.js';
+import { packageVersion } from '../census/run.js';
 
-export const DIFF_HELP = `nixos-harden diff BEFORE AFTER | --git REPO BASE..HEAD [--format text|json] [--fail-on loosened]
+export const DIFF_HELP = `nixos-harden diff BEFORE AFTER | --git REPO BASE..HEAD [--format text|json|sarif] [--fail-on loosened]
 
 Compares two versions of NixOS modules and prints, per service, the serviceConfig directives
 whose meaning changed, with a verdict (loosened, tightened, changed, unknown) and the exposure
@@ -19,11 +21,12 @@ score before and after. A rewrite that keeps every value (reordering, let, //, m
 nested keys) shows no change. With --git, every .nix file changed between the two revisions that the
 config's paths select (default nixos/modules/services/**) is compared; --path PREFIX (repeatable)
 selects files below PREFIX instead. --config FILE (default .github/nixos-harden.yml if present).
---fail-on loosened makes the exit status 1 when anything was loosened.`;
+--fail-on loosened makes the exit status 1 when anything was loosened. --format sarif prints a
+SARIF 2.1.0 log for GitHub code scanning.`;
 
 export async function runDiff(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, {
-    format: { value: true, choices: ['text', 'json'] },
+    format: { value: true, choices: ['text', 'json', 'sarif'] },
     'fail-on': { value: true, choices: ['loosened', 'changed'] },
     git: { value: true },
     path: { value: true, multiple: true },
@@ -58,6 +61,7 @@ export async function runDiff(argv: string[], io: Io): Promise<number> {
     diffs.push(...diffFiles(b, a, serviceScore));
   }
   if ((flag(p, 'format') ?? 'text') === 'json') io.stdout.write(JSON.stringify({ services: diffs }, null, 2) + '\n');
+  else if (flag(p, 'format') === 'sarif') io.stdout.write(JSON.stringify(diffToSarif(diffs, packageVersion()), null, 2) + '\n');
   else io.stdout.write(formatDiffText(diffs));
   const failOn = flag(p, 'fail-on');
   if (failOn === 'loosened' && diffs.some((d) => d.changes.some((c) => c.verdict === 'loosened'))) return 1;

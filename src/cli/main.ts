@@ -1,48 +1,56 @@
 /** The `nixos-harden` command: dispatches to one module per subcommand. */
 import { UsageError } from './args.js';
-import { DUMP_CONFIG_HELP, runDumpConfig } from './config.js';
-import { DIFF_HELP, runDiff } from './diff.js';
-import { EXPLAIN_HELP, LIST_HELP, runExplain, runList } from './explain.js';
-import { EXTRACT_HELP, runExtract } from './extract.js';
-import { LINT_HELP, runLint } from './lint.js';
-import { REVIEW_HELP, runReview } from './review.js';
-import { SCORE_HELP, UNIT_HELP, runScore, runUnit } from './score.js';
-import { SUGGEST_HELP, runSuggest } from './suggest.js';
 import type { Io } from './io.js';
 
-const COMMANDS: Record<string, { run: (argv: string[], io: Io) => number | Promise<number>; help: string }> = {
-  extract: { run: runExtract, help: EXTRACT_HELP },
-  diff: { run: runDiff, help: DIFF_HELP },
-  lint: { run: runLint, help: LINT_HELP },
-  review: { run: runReview, help: REVIEW_HELP },
-  score: { run: runScore, help: SCORE_HELP },
-  unit: { run: runUnit, help: UNIT_HELP },
-  suggest: { run: runSuggest, help: SUGGEST_HELP },
-  explain: { run: runExplain, help: EXPLAIN_HELP },
-  list: { run: runList, help: LIST_HELP },
-  'dump-config': { run: runDumpConfig, help: DUMP_CONFIG_HELP },
+interface Command {
+  run: (argv: string[], io: Io) => number | Promise<number>;
+  help: string;
+}
+
+/**
+ * Each command's module is loaded only when the command runs, so that a command that needs no
+ * analyser (a warm `census`) does not pay for loading the parser and the catalogue.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  extract: async () => import('./extract.js').then((m) => ({ run: m.runExtract, help: m.EXTRACT_HELP })),
+  diff: async () => import('./diff.js').then((m) => ({ run: m.runDiff, help: m.DIFF_HELP })),
+  lint: async () => import('./lint.js').then((m) => ({ run: m.runLint, help: m.LINT_HELP })),
+  review: async () => import('./review.js').then((m) => ({ run: m.runReview, help: m.REVIEW_HELP })),
+  score: async () => import('./score.js').then((m) => ({ run: m.runScore, help: m.SCORE_HELP })),
+  unit: async () => import('./score.js').then((m) => ({ run: m.runUnit, help: m.UNIT_HELP })),
+  suggest: async () => import('./suggest.js').then((m) => ({ run: m.runSuggest, help: m.SUGGEST_HELP })),
+  census: async () => import('./census.js').then((m) => ({ run: m.runCensusCommand, help: m.CENSUS_HELP })),
+  explain: async () => import('./explain.js').then((m) => ({ run: m.runExplain, help: m.EXPLAIN_HELP })),
+  list: async () => import('./explain.js').then((m) => ({ run: m.runList, help: m.LIST_HELP })),
+  'dump-config': async () => import('./config.js').then((m) => ({ run: m.runDumpConfig, help: m.DUMP_CONFIG_HELP })),
 };
 
-const USAGE = `nixos-harden: review the systemd sandboxing of NixOS service modules, statically.
+async function usage(): Promise<string> {
+  // One at a time: jest's ESM loader mislinks modules imported concurrently.
+  const commands: Command[] = [];
+  for (const load of Object.values(COMMANDS)) commands.push(await load());
+  return `nixos-harden: review the systemd sandboxing of NixOS service modules, statically.
 
 Usage: nixos-harden <command> [options]
 
 Commands:
-${Object.values(COMMANDS).map((c) => '  ' + c.help.split('\n')[0]).join('\n')}
+${commands.map((c) => '  ' + c.help.split('\n')[0]).join('\n')}
 
 Run 'nixos-harden <command> --help' for a command's options.`;
+}
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-    io.stdout.write(USAGE + '\n');
+    io.stdout.write((await usage()) + '\n');
     return cmd ? 0 : 2;
   }
-  const command = COMMANDS[cmd];
-  if (!command) {
-    io.stderr.write(`nixos-harden: unknown command '${cmd}'\n\n${USAGE}\n`);
+  const load = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
+  if (!load) {
+    io.stderr.write(`nixos-harden: unknown command '${cmd}'\n\n${await usage()}\n`);
     return 2;
   }
+  const command = await load();
   try {
     return await command.run(rest, io);
   } catch (e) {

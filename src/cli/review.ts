@@ -12,13 +12,16 @@ import { ALL_TESTS_PATH, parseAllTests, vmTestsFor } from '../github/vm-tests.js
 import { UsageError, flag, parseArgs } from './args.js';
 import { parseRange } from './git.js';
 import type { Io } from './io.js';
+import { reviewToSarif } from '../review/sarif.js';
+import { packageVersion } from '../census/run.js';
 
-export const REVIEW_HELP = `nixos-harden review --git REPO BASE..HEAD [--format text|json]
+export const REVIEW_HELP = `nixos-harden review --git REPO BASE..HEAD [--format text|json|sarif]
 
 Runs the pull-request review over two revisions of a local git repository (a nixpkgs checkout,
 say) and prints what the GitHub App would post: the summary comment, the inline comments with
 their suggestion blocks, and the check run. The policy is read from BASE's
-.github/nixos-harden.yml, as the app reads it from the base branch.`;
+.github/nixos-harden.yml, as the app reads it from the base branch. --format sarif prints the check
+run's annotations as a SARIF 2.1.0 log for GitHub code scanning.`;
 
 function git(repo: string, args: string[]): string {
   return execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -33,7 +36,7 @@ function show(repo: string, rev: string, path: string): string | null {
 }
 
 export async function runReview(argv: string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { git: { value: true }, format: { value: true, choices: ['text', 'json'] }, help: { value: false } });
+  const p = parseArgs(argv, { git: { value: true }, format: { value: true, choices: ['text', 'json', 'sarif'] }, help: { value: false } });
   if (p.flags.has('help')) {
     io.stdout.write(REVIEW_HELP + '\n');
     return 0;
@@ -72,7 +75,9 @@ export async function runReview(argv: string[], io: Io): Promise<number> {
   const result = reviewPullRequest({ files, config: loaded.config, headSha, vmTests });
   const summary = renderSummary({ result, headSha });
   const check = renderCheck(result, headSha);
-  if ((flag(p, 'format') ?? 'text') === 'json') {
+  if (flag(p, 'format') === 'sarif') {
+    io.stdout.write(JSON.stringify(reviewToSarif(result, packageVersion()), null, 2) + '\n');
+  } else if ((flag(p, 'format') ?? 'text') === 'json') {
     io.stdout.write(JSON.stringify({ summary, comments: result.comments, check: { conclusion: result.conclusion, ...check, annotations: result.annotations }, labels: result.labels }, null, 2) + '\n');
   } else {
     io.stdout.write(`=== summary comment ===\n${summary.replace(REVIEW_MARKER, '')}\n\n`);

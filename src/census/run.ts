@@ -1,0 +1,219 @@
+/**
+ * The edge of the census: lists and reads the modules of a tree, looks each up in a cache keyed
+ * by content hash, analyses the misses on worker threads, and assembles the census. Loads the
+ * analyser only when something has to be analysed, so a warm run stays fast.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { CENSUS_FORMAT, type Census, type ModuleCensus, assemble } from './summary.js';
+
+export interface WorkerInput {
+  files: { key: string; path: string; text: string }[];
+  allTestsText: string | null;
+  modulesDir: string;
+}
+
+export type WorkerMessage = { t: 'progress'; n: number } | { t: 'done'; results: { key: string; census: ModuleCensus }[] };
+
+export interface RunOptions {
+  modulesDir?: string;
+  jobs?: number;
+  /** false: neither read nor write the cache. */
+  cache?: boolean;
+  cacheDir?: string;
+  /** Called as modules are done (done, total). */
+  progress?: (done: number, total: number) => void;
+}
+
+export interface RunStats {
+  modules: number;
+  cached: number;
+  analysed: number;
+  workers: number;
+  cacheFile: string | null;
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** The package root: the directory above src/ (sources) or dist/ (built). */
+function packageRoot(): string {
+  let dir = HERE;
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'binding.gyp'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return HERE;
+    dir = parent;
+  }
+}
+
+/** The worker script: next to this module when built, from dist/ when running from sources (tests). */
+function workerScript(): string {
+  const own = join(HERE, 'worker.js');
+  if (existsSync(own)) return own;
+  return join(packageRoot(), 'dist', 'src', 'census', 'worker.js');
+}
+
+/** The package's version, for reports and SARIF logs. */
+export function packageVersion(): string {
+  try {
+    return String(JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version);
+  } catch {
+    return '0.0.0';
+  }
+}
+
+let versionKeyMemo: string | undefined;
+
+/**
+ * A key of our own code: the census format, the package version, and a hash of the code that
+ * analyses (the built or source tree this module runs from) and the bundled profiles.
+ */
+export function versionKey(): string {
+  if (versionKeyMemo) return versionKeyMemo;
+  const root = packageRoot();
+  const h = createHash('sha256');
+  h.update(`census ${CENSUS_FORMAT}\0`);
+  try {
+    h.update(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version + '\0');
+  } catch {
+    /* no package.json: the code hash still keys the cache */
+  }
+  const srcDir = dirname(HERE); // dist/src or src
+  for (const dir of [srcDir, join(root, 'policies')]) {
+    if (!existsSync(dir)) continue;
+    for (const f of (readdirSync(dir, { recursive: true }) as string[]).sort()) {
+      if (!/\.(js|ts|json|yml)$/.test(f)) continue;
+      const p = join(dir, f);
+      h.update(f + '\0');
+      h.update(readFileSync(p));
+    }
+  }
+  return (versionKeyMemo = h.digest('hex').slice(0, 32));
+}
+
+/** Every .nix file below dir, as sorted paths relative to root with posix separators. */
+export function listModules(root: string, modulesDir: string): string[] {
+  const dir = join(root, modulesDir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile() || !e.name.endsWith('.nix')) continue;
+    // parentPath from Node 20.12 on; `path` before.
+    const parent = e.parentPath ?? (e as unknown as { path: string }).path;
+    const rel = relative(root, join(parent, e.name)).split(sep).join('/');
+    if (rel.split('/').some((part) => part.startsWith('.'))) continue;
+    out.push(rel);
+  }
+  return out.sort();
+}
+
+interface CacheFile {
+  key: string;
+  entries: Record<string, ModuleCensus>;
+}
+
+export function defaultCacheDir(root: string): string {
+  const xdg = process.env['XDG_CACHE_HOME'];
+  return xdg ? join(xdg, 'nixos-harden') : join(root, '.cache', 'nixos-harden');
+}
+
+function readCache(file: string, key: string): Record<string, ModuleCensus> {
+  try {
+    const c = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
+    return c.key === key && c.entries && typeof c.entries === 'object' ? c.entries : {};
+  } catch {
+    return {};
+  }
+}
+
+function writeCache(file: string, key: string, entries: Record<string, ModuleCensus>): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ key, entries } satisfies CacheFile));
+    renameSync(tmp, file);
+  } catch {
+    /* a cache that cannot be written only costs time */
+  }
+}
+
+function runWorker(input: WorkerInput, onProgress: (n: number) => void): Promise<{ key: string; census: ModuleCensus }[]> {
+  return new Promise((resolvePromise, reject) => {
+    const w = new Worker(workerScript(), { workerData: input });
+    let done = false;
+    w.on('message', (m: WorkerMessage) => {
+      if (m.t === 'progress') onProgress(m.n);
+      else {
+        done = true;
+        resolvePromise(m.results);
+      }
+    });
+    w.on('error', reject);
+    w.on('exit', (code) => {
+      if (!done) reject(new Error(`census worker exited with code ${code} before finishing`));
+    });
+  });
+}
+
+/** Fewer misses than this are analysed on the main thread: starting a worker costs more. */
+const INLINE_BELOW = 48;
+
+export async function runCensus(rootArg: string, opts: RunOptions = {}): Promise<{ census: Census; stats: RunStats }> {
+  const root = resolve(rootArg);
+  const modulesDir = (opts.modulesDir ?? 'nixos/modules').replace(/\/+$/, '');
+  const paths = listModules(root, modulesDir);
+  const allTestsPath = join(root, 'nixos', 'tests', 'all-tests.nix');
+  const allTestsText = existsSync(allTestsPath) ? readFileSync(allTestsPath, 'utf8') : null;
+  const useCache = opts.cache !== false;
+  const vkey = useCache ? versionKey() : '';
+  const base = createHash('sha256').update(`${vkey}\0${modulesDir}\0${allTestsText ?? '\u0001none'}`).digest();
+  const cacheFile = useCache ? join(opts.cacheDir ?? defaultCacheDir(root), `census-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`) : null;
+  const cached = cacheFile ? readCache(cacheFile, vkey) : {};
+
+  const results = new Map<string, ModuleCensus>();
+  const misses: WorkerInput['files'] = [];
+  for (const path of paths) {
+    const text = readFileSync(join(root, path), 'utf8');
+    const key = createHash('sha256').update(base).update(path).update('\0').update(text).digest('base64url');
+    const hit = cached[key];
+    if (hit) results.set(key, hit);
+    else misses.push({ key, path, text });
+  }
+  const total = paths.length;
+  let done = results.size;
+  opts.progress?.(done, total);
+  const tick = (n: number) => {
+    done += n;
+    opts.progress?.(done, total);
+  };
+
+  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), Math.ceil(misses.length / INLINE_BELOW)));
+  let workers = 0;
+  if (misses.length > 0 && jobs === 1) {
+    const { censusModule, parseAllTestsSafe } = await import('./census.js');
+    const allTests = allTestsText === null ? null : parseAllTestsSafe(allTestsText);
+    for (const f of misses) {
+      results.set(f.key, censusModule(f.path, f.text, allTests, modulesDir));
+      tick(1);
+    }
+  } else if (misses.length > 0) {
+    // Round-robin by size, largest first, so the slices take about as long.
+    const bySize = [...misses].sort((a, b) => b.text.length - a.text.length);
+    const slices: WorkerInput['files'][] = Array.from({ length: jobs }, () => []);
+    bySize.forEach((f, i) => slices[i % jobs]!.push(f));
+    workers = jobs;
+    const out = await Promise.all(slices.map((files) => runWorker({ files, allTestsText, modulesDir }, tick)));
+    for (const r of out.flat()) results.set(r.key, r.census);
+  }
+  if (cacheFile && misses.length > 0) {
+    const entries: Record<string, ModuleCensus> = {};
+    for (const [k, v] of results) entries[k] = v;
+    writeCache(cacheFile, vkey, entries);
+  }
+  const census = assemble([...results.values()], { root: rootArg, modulesDir, allTests: allTestsText !== null });
+  return { census, stats: { modules: total, cached: total - misses.length, analysed: misses.length, workers, cacheFile } };
+}

@@ -1,0 +1,143 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { census, censusModule } from '../../src/census/census.js';
+import { runCensus } from '../../src/census/run.js';
+import { main } from '../../src/cli/main.js';
+import { scoreService } from '../../src/hardening/service-score.js';
+import { analyseText, extractText } from '../../src/nixos/extract.js';
+import { suggest } from '../../src/policy/suggest.js';
+import { generateCorpus } from '../../bench/corpus.js';
+
+const schema = JSON.parse(readFileSync(join(process.cwd(), 'schemas/census.schema.json'), 'utf8'));
+const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+
+const FIXTURES = join(process.cwd(), 'test/fixtures/modules');
+const VM_TREE = join(process.cwd(), 'test/fixtures/vm-tests/nixpkgs');
+
+/** A tree with the fixture modules under nixos/modules/services/<category>/. */
+function fixtureTree(): string {
+  const root = mkdtempSync(join(tmpdir(), 'nh-census-'));
+  const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.nix'));
+  files.forEach((f, i) => {
+    const dir = join(root, 'nixos/modules/services', i % 2 ? 'misc' : 'networking');
+    mkdirSync(dir, { recursive: true });
+    cpSync(join(FIXTURES, f), join(dir, f));
+  });
+  return root;
+}
+
+async function run(argv: string[], tty = false) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: Object.assign({ write: (s: string) => (stderr += s) }, tty ? { isTTY: true } : {}) });
+  return { code, stdout, stderr };
+}
+
+const expectValid = (json: unknown) => {
+  const ok = validate(json);
+  expect(validate.errors ?? []).toEqual([]);
+  expect(ok).toBe(true);
+};
+
+describe('census', () => {
+  const root = fixtureTree();
+
+  it('agrees with score and suggest for every service of the fixtures, and matches its schema', async () => {
+    const r = await run(['census', root, '--format', 'json', '--no-cache', '--jobs', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const c = JSON.parse(r.stdout);
+    expectValid(c);
+    let expected = 0;
+    for (const f of readdirSync(FIXTURES).filter((x) => x.endsWith('.nix'))) {
+      const text = readFileSync(join(FIXTURES, f), 'utf8');
+      const analysis = analyseText(f, text);
+      for (const s of analysis.file.services) {
+        expected++;
+        const got = c.services.find((x: { file: string; name: string; scope: string }) => x.file.endsWith(`/${f}`) && x.name === s.name && x.scope === s.scope);
+        expect(got).toBeDefined();
+        const score = scoreService(s);
+        expect({ name: got.name, exposure: got.exposure, rating: got.rating, range: got.range, loadError: got.loadError }).toEqual({ name: s.name, exposure: score.exposure, rating: score.rating, range: score.range, loadError: score.loadError });
+        const sug = suggest(s, analysis);
+        expect(got.profile).toMatchObject({ id: sug.profile, class: sug.class, relaxations: sug.relaxations.map((x) => x.id), changes: sug.changes.length, missing: sug.changes.map((x) => x.directive) });
+        expect(got.case).toBe(s.case);
+      }
+    }
+    expect(c.services).toHaveLength(expected);
+    expect(c.summary.services).toBe(expected);
+    expect(c.summary.histogram.reduce((a: number, b: number) => a + b, 0)).toBe(expected);
+    expect(c.summary.categories.map((k: { category: string }) => k.category)).toEqual(['misc', 'networking']);
+    expect(c.allTests).toBe(false);
+  });
+
+  it('agrees with `nixos-harden score --format json` for every service', async () => {
+    const c = JSON.parse((await run(['census', root, '--format', 'json', '--no-cache'])).stdout);
+    const s = JSON.parse((await run(['score', join(root, 'nixos/modules'), '--format', 'json'])).stdout);
+    const key = (file: string, name: string) => `${file.slice(file.indexOf('nixos/modules/'))}\u0000${name}`;
+    const scored = new Map(s.services.map((x: { file: string; name: string; exposure: number; rating: string; range: number[] }) => [key(x.file, x.name), [x.exposure, x.rating, x.range]]));
+    expect(scored.size).toBe(c.services.length);
+    for (const x of c.services) expect([key(x.file, x.name), [x.exposure, x.rating, x.range]]).toEqual([key(x.file, x.name), scored.get(key(x.file, x.name))]);
+  });
+
+  it('finds the VM tests of modules through all-tests.nix, and records unknown directives', async () => {
+    const r = await runCensus(VM_TREE, { cache: false, jobs: 1 });
+    expectValid(JSON.parse(JSON.stringify(r.census)));
+    expect(r.census.allTests).toBe(true);
+    expect(r.census.services.some((s) => s.vmTests.found)).toBe(true);
+    const c = census([{ path: 'nixos/modules/services/misc/m.nix', text: '{ pkgs, ... }: { config.systemd.services.m.serviceConfig = { ProtectSystem = "strict"; PrivateNetwork = pkgs.stdenv.isLinux; }; }' }]);
+    expect(c.services[0]).toMatchObject({ name: 'm', category: 'misc', unknown: ['PrivateNetwork'], vmTests: { found: false, tests: [] } });
+    expect(c.services[0]!.range[0]).toBeLessThan(c.services[0]!.range[1]);
+  });
+
+  it('keeps going past modules it cannot read, reporting them', () => {
+    const m = censusModule('nixos/modules/services/misc/broken.nix', '{ config, ... }: { systemd.services.x = ', null);
+    expect(m.services).toEqual([]);
+    expect(m.diagnostics.length).toBeGreaterThan(0);
+  });
+
+  it('runs on worker threads, caches by content and gives the same census warm', async () => {
+    const tree = mkdtempSync(join(tmpdir(), 'nh-census-gen-'));
+    for (const m of generateCorpus(120, 7)) {
+      mkdirSync(join(tree, m.path, '..'), { recursive: true });
+      writeFileSync(join(tree, m.path), m.text);
+    }
+    const cacheDir = mkdtempSync(join(tmpdir(), 'nh-census-cache-'));
+    const cold = await runCensus(tree, { jobs: 2, cacheDir });
+    expect(cold.stats).toMatchObject({ modules: 120, analysed: 120, cached: 0, workers: 2 });
+    const warm = await runCensus(tree, { jobs: 2, cacheDir });
+    expect(warm.stats).toMatchObject({ analysed: 0, cached: 120, workers: 0 });
+    expect(warm.census).toEqual(cold.census);
+    const inline = await runCensus(tree, { jobs: 1, cache: false });
+    expect(inline.census).toEqual(cold.census);
+    // A changed module is analysed again, the others come from the cache.
+    const one = generateCorpus(120, 7)[5]!;
+    writeFileSync(join(tree, one.path), one.text + '\n# changed\n');
+    const again = await runCensus(tree, { jobs: 2, cacheDir });
+    expect(again.stats).toMatchObject({ analysed: 1, cached: 119 });
+    expectValid(JSON.parse(JSON.stringify(again.census)));
+    // Every service of the generated tree agrees with score.
+    for (const m of generateCorpus(120, 7).slice(0, 30)) {
+      for (const s of extractText(m.path, m.text).services) {
+        const got = inline.census.services.find((x) => x.file === m.path && x.name === s.name && x.scope === s.scope)!;
+        expect(got.exposure).toBe(scoreService(s).exposure);
+      }
+    }
+  });
+
+  it('draws a progress bar on a terminal only, and writes reports to --out', async () => {
+    const tty = await run(['census', root, '--no-cache', '--jobs', '1'], true);
+    expect(tty.stderr).toMatch(/census \[#+\] \d+\/\d+ modules/);
+    const plain = await run(['census', root, '--no-cache', '--jobs', '1']);
+    expect(plain.stderr).toBe('');
+    expect(plain.stdout).toMatch(/modules, \d+ services/);
+    const out = join(mkdtempSync(join(tmpdir(), 'nh-census-out-')), 'r', 'census.md');
+    expect((await run(['census', root, '--no-cache', '--format', 'markdown', '--out', out])).code).toBe(0);
+    const md = readFileSync(out, 'utf8');
+    expect(md).toContain('## Services');
+    expect(md).toContain('| category | services | mean exposure |');
+    expect((await run(['census', join(root, 'nope')])).code).toBe(2);
+    expect((await run(['census', root, '--jobs', '0'])).code).toBe(2);
+  });
+});
