@@ -5,13 +5,9 @@
  */
 import { run } from 'probot';
 import app from './app.js';
+import { checkEnvironment } from './environment.js';
 import { HardenOctokit } from './octokit.js';
 
-export function checkEnvironment(env: NodeJS.ProcessEnv): string | null {
-  if (env.NODE_ENV === 'production' && !env.WEBHOOK_SECRET) return 'WEBHOOK_SECRET must be set in production';
-  if (env.NODE_ENV === 'production' && env.WEBHOOK_SECRET === 'development') return 'WEBHOOK_SECRET must not be the development default';
-  return null;
-}
 
 const problem = checkEnvironment(process.env);
 if (problem) {
