@@ -291,7 +291,7 @@ export class Evaluator {
           const name = keyName(key);
           if (name === null) continue;
           const th = b.from
-            ? this.selectThunk(this.thunk(b.from, valueEnv), [name], key.span)
+            ? this.selectThunk(this.thunk(b.from, valueEnv), [name])
             : this.lookup(name, outerEnv);
           entries.set(name, { kind: 'value', th, span: key.span });
         }
@@ -336,9 +336,13 @@ export class Evaluator {
     });
   }
 
-  private evalSelect(expr: Extract<Expr, { k: 'select' }>, env: Env): Value {
-    const names = this.attrNames(expr.path, env);
-    let cur = this.thunk(expr.expr, env);
+  /**
+   * Follows attribute names from a thunk: the thunk found (and whether anything on the way was an
+   * option default), the reason an attribute is missing (the value is not a set, lacks it, or it
+   * is absent in the defaults view), or an unknown to return as it is.
+   */
+  private selectPath(from: Thunk, names: (string | Value)[]): { found: Thunk; assumed: boolean } | { missing: string } | { value: Value } {
+    let cur = from;
     let assumed = false;
     for (const name of names) {
       let v = this.whnf(cur);
@@ -349,64 +353,44 @@ export class Evaluator {
           cur = v.attrs.get(name.v)!.th;
           continue;
         }
-        return unknown('attribute name is not known');
+        return { value: unknown('attribute name is not known') };
       }
       if (v.t === 'attrs') {
         const a = v.attrs.get(name);
         if (a) {
-          if (isAbsent(a.th, this)) {
-            if (expr.default) return this.eval(expr.default, env);
-            return unknown(`attribute '${name}' is absent in the defaults view`);
-          }
+          if (isAbsent(a.th, this)) return { missing: `attribute '${name}' is absent in the defaults view` };
           cur = a.th;
           continue;
         }
-        if (v.open) {
-          const o = v.open(name);
-          if (o) {
-            cur = Thunk.of(o);
-            continue;
-          }
+        const o = v.open?.(name);
+        if (o) {
+          cur = Thunk.of(o);
+          continue;
         }
-        if (expr.default) return this.eval(expr.default, env);
-        return unknown(`attribute '${name}' missing`);
+        return { missing: `attribute '${name}' missing` };
       }
-      if (v.t === 'unknown') return v;
-      if (expr.default) return this.eval(expr.default, env);
-      return unknown(`cannot select '${name}' from a ${typeName(v)}`);
+      if (v.t === 'unknown') return { value: v };
+      return { missing: `cannot select '${name}' from a ${typeName(v)}` };
     }
-    const out = cur.force();
-    return assumed ? markAssumed(out) : out;
+    return { found: cur, assumed };
+  }
+
+  private evalSelect(expr: Extract<Expr, { k: 'select' }>, env: Env): Value {
+    const r = this.selectPath(this.thunk(expr.expr, env), this.attrNames(expr.path, env));
+    if ('value' in r) return r.value;
+    if ('missing' in r) return expr.default ? this.eval(expr.default, env) : unknown(r.missing);
+    const out = r.found.force();
+    return r.assumed ? markAssumed(out) : out;
   }
 
   /** A thunk selecting a path from another thunk (for `inherit (x) a`). */
-  selectThunk(from: Thunk, path: string[], span: Span): Thunk {
+  selectThunk(from: Thunk, path: string[]): Thunk {
     return Thunk.lazy(() => {
-      let cur = from;
-      let assumed = false;
-      for (const name of path) {
-        let v = this.whnf(cur);
-        assumed ||= !!v.assumed;
-        v = asAttrs(v);
-        if (v.t === 'attrs') {
-          const a = v.attrs.get(name);
-          if (a) {
-            cur = a.th;
-            continue;
-          }
-          const o = v.open?.(name);
-          if (o) {
-            cur = Thunk.of(o);
-            continue;
-          }
-          return unknown(`attribute '${name}' missing`);
-        }
-        if (v.t === 'unknown') return v;
-        return unknown(`cannot select '${name}' from a ${typeName(v)}`);
-      }
-      void span;
-      const out = cur.force();
-      return assumed ? markAssumed(out) : out;
+      const r = this.selectPath(from, path);
+      if ('value' in r) return r.value;
+      if ('missing' in r) return unknown(r.missing);
+      const out = r.found.force();
+      return r.assumed ? markAssumed(out) : out;
     });
   }
 
