@@ -75,6 +75,8 @@ export interface SuggestOptions {
   profile?: string;
   /** The systemd version the module must run on (from the repository config). */
   systemdVersion?: number;
+  /** The service's exposure, when the caller has scored it already. */
+  before?: number;
 }
 
 export function suggest(service: Service, analysis: Analysis, opts: SuggestOptions = {}): Suggestion {
@@ -137,7 +139,7 @@ export function suggest(service: Service, analysis: Analysis, opts: SuggestOptio
   const targetScore = scoreService(promised);
   const after = scoreService({ ...service, options: afterOptions });
   const exposure = {
-    before: scoreService(service).exposure,
+    before: opts.before ?? scoreService(service).exposure,
     target: targetScore.loadError ? null : targetScore.exposure,
     after: after.exposure,
     afterRange: after.range,
