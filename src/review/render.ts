@@ -99,13 +99,32 @@ export function fit(text: string, note: string, max = MAX_BODY): string {
   return text.slice(0, max - tail.length - 10) + tail;
 }
 
+/**
+ * The check run's output. The summary is the comment's report when it fits; otherwise a line per
+ * service. The text always lists every change, one line each, so that nothing is lost when the
+ * comment had to be cut.
+ */
 export function renderCheck(result: ReviewResult, headSha: string): { title: string; summary: string; text: string } {
   const regress = result.services.filter((s) => s.loosened.length > 0).length;
   const title = result.services.length === 0 ? 'No sandbox changes' : regress > 0 ? `${regress} service${regress === 1 ? '' : 's'} loosened` : `${result.services.length} service${result.services.length === 1 ? '' : 's'} changed, nothing loosened`;
   const full = renderSummary({ result, headSha }).replace(SUMMARY_MARKER + '\n', '');
-  return {
-    title,
-    summary: fit(full, 'cut; the text below continues the report.'),
-    text: fit(full.length > MAX_BODY ? full.slice(MAX_BODY - 200) : '', 'cut.'),
-  };
+  const summary =
+    full.length <= 65_535
+      ? full
+      : fit(
+          [
+            `${result.services.length} services changed; the full report is below and in the annotations.`,
+            '',
+            ...result.services.map((s) => `- ${code(`${s.diff.name}.service`)} in ${code(s.file)}: ${exposure(s)}, ${s.loosened.length} loosened, ${s.tightened.length} tightened`),
+          ].join('\n'),
+          'cut; every change is listed below.',
+          65_535,
+        );
+  const rows = result.services.flatMap((s) =>
+    [...s.loosened.map((c) => ['loosened', c] as const), ...s.tightened.map((c) => ['tightened', c] as const), ...s.otherChanges.map((c) => [c.verdict, c] as const), ...s.waived.map((w) => ['waived', w.change] as const)].map(
+      ([v, c]) => `${v} ${s.file}:${c.line} ${s.diff.name}.service ${c.directive}: ${show(c.before)} -> ${show(c.after)}${c.when ? ` (when ${c.when})` : ''}`,
+    ),
+  );
+  const text = rows.length > 0 ? fit(['Every change:', '', fenced(rows.join('\n'), 'text')].join('\n'), 'cut (more changes than fit; see the annotations).', 65_535) : '';
+  return { title, summary, text };
 }
