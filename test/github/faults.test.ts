@@ -75,3 +75,33 @@ describe('faults', () => {
     expect(shouldRetryRateLimit(3600, 0)).toBe(false);
   });
 });
+
+describe('rate limits with the production Octokit', () => {
+  let t: Harness;
+  beforeEach(async () => {
+    t = await startHarness({ throttling: true });
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('waits out a short secondary rate limit (Retry-After) and completes the review', async () => {
+    const s = createScenario(t.gh);
+    t.gh.fail('pulls/list-files', { status: 429, retryAfter: 1, times: 1 });
+    expect(await t.deliver('pull_request', pullRequestPayload(t.gh, { action: 'opened', owner: OWNER, repo: REPO, number: s.number }))).toBe(200);
+    t.gh.takeViolations();
+    expect(t.gh.requests.filter((r: { operationId?: string }) => r.operationId === 'pulls/list-files').length).toBe(2);
+    expect(t.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(1);
+  });
+
+  it('gives up on a long one instead of waiting an hour, and says so in a check run', async () => {
+    const s = createScenario(t.gh);
+    t.gh.fail('pulls/list-files', { status: 403, times: 5, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) } });
+    const started = Date.now();
+    expect(await t.deliver('pull_request', pullRequestPayload(t.gh, { action: 'opened', owner: OWNER, repo: REPO, number: s.number }))).toBeGreaterThanOrEqual(400);
+    t.gh.takeViolations();
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(t.gh.requests.filter((r: { operationId?: string }) => r.operationId === 'pulls/list-files').length).toBe(1);
+    expect(t.gh.state.checkRuns.map((c: { output: { title: string | null } }) => c.output.title)).toEqual(['The review could not be completed']);
+  });
+});

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Probot, ProbotOctokit, createNodeMiddleware } from 'probot';
 import app from '../../src/github/app.js';
+import { HardenOctokit } from '../../src/github/octokit.js';
 import { type GitHubServer, signedDelivery, startGitHubServer } from './github/index.js';
 
 export interface Harness {
@@ -17,7 +18,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { logLevel?: 'fatal' | 'info' } = {}): Promise<Harness> {
+/**
+ * `throttling`: run with the app's production Octokit (bounded rate-limit retries) instead of
+ * one with throttling and retries off.
+ */
+export async function startHarness(opts: { logLevel?: 'fatal' | 'info'; throttling?: boolean } = {}): Promise<Harness> {
   const gh = await startGitHubServer();
   const secret = 'nixos-harden-test-secret';
   const probot = new Probot({
@@ -26,7 +31,9 @@ export async function startHarness(opts: { logLevel?: 'fatal' | 'info' } = {}): 
     secret,
     baseUrl: gh.url,
     logLevel: opts.logLevel ?? 'fatal',
-    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, throttle: { enabled: false }, retry: { enabled: false } })),
+    Octokit: opts.throttling
+      ? HardenOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false } }))
+      : ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, throttle: { enabled: false }, retry: { enabled: false } })),
   });
   const middleware = await createNodeMiddleware(app, { probot });
   const web: Server = createServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));
