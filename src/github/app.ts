@@ -15,7 +15,7 @@ import { type ReviewResult, type VmTests, reviewPullRequest } from '../review/re
 import { type GitHubApi, type PullRef, fetchConfig, fetchPullFiles, restText } from './fetch.js';
 import { CHECK_NAME, type PublishApi, publish } from './publish.js';
 import { ALL_TESTS_PATH, parseAllTests, vmTestsFor } from './vm-tests.js';
-import { HELP_TEXT, type SlashCommand, parseSlashCommand } from './commands.js';
+import { CommandLimiter, HELP_TEXT, type SlashCommand, parseSlashCommand } from './commands.js';
 
 type Api = GitHubApi & PublishApi;
 
@@ -81,6 +81,8 @@ async function vmTestLookup(api: Api, owner: string, repo: string, baseSha: stri
   return (path: string, moduleText: string) => vmTestsFor(entries, path, moduleText, config.vm_tests.ofborg);
 }
 
+const limiter = new CommandLimiter();
+
 /** Slash commands: only from users with write access, or the PR author for `suggest`. */
 async function onComment(context: Context<'issue_comment.created'>): Promise<void> {
   const { payload } = context;
@@ -95,6 +97,10 @@ async function onComment(context: Context<'issue_comment.created'>): Promise<voi
   const author = payload.issue.user.login === user;
   if (!(writer || (command.name === 'suggest' && author))) {
     context.log.info({ owner, repo, pr: payload.issue.number, user, command: command.name }, 'slash command ignored: no write access');
+    return;
+  }
+  if (!limiter.allow(`${owner}/${repo}#${payload.issue.number}`)) {
+    context.log.warn({ owner, repo, pr: payload.issue.number, user, command: command.name }, 'slash command ignored: too many on this pull request');
     return;
   }
   const react = (content: string) => api.rest.reactions.createForIssueComment({ owner, repo, comment_id: payload.comment.id, content });

@@ -26,3 +26,29 @@ export function parseSlashCommand(body: string): SlashCommand | null {
   }
   return null;
 }
+
+/** Slash commands answered per pull request within the window; more are ignored (and logged). */
+export const COMMANDS_PER_WINDOW = 5;
+export const COMMAND_WINDOW_MS = 10 * 60 * 1000;
+
+/** Keeps every pull request to a few answered commands per window (in this process). */
+export class CommandLimiter {
+  private readonly seen = new Map<string, number[]>();
+  constructor(
+    private readonly max = COMMANDS_PER_WINDOW,
+    private readonly windowMs = COMMAND_WINDOW_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  allow(key: string): boolean {
+    const t = this.now();
+    const recent = (this.seen.get(key) ?? []).filter((x) => t - x < this.windowMs);
+    if (recent.length >= this.max) {
+      this.seen.set(key, recent);
+      return false;
+    }
+    recent.push(t);
+    this.seen.set(key, recent);
+    return true;
+  }
+}
