@@ -75,7 +75,6 @@ export function formatSuggestions(suggestions: Suggestion[], text: string): stri
     }
     if (s.edits.length > 0) {
       const after = applyEdits(text, s.edits).split('\n');
-      const lines = text.split('\n');
       out.push('  edits:');
       let shift = 0;
       for (const e of s.edits) {
@@ -83,7 +82,6 @@ export function formatSuggestions(suggestions: Suggestion[], text: string): stri
         for (const l of after.slice(e.line - 1 + shift, e.line - 1 + shift + e.insert.length)) out.push(`      + ${l}`);
         shift += e.insert.length - e.deleteCount;
       }
-      void lines;
     }
     if (s.snippet) out.push('  add to the module:', ...s.snippet.split('\n').map((l) => `    ${l}`));
     out.push('');

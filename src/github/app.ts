@@ -9,7 +9,7 @@ import type { Config } from '../policy/config.js';
 import { suggest } from '../policy/suggest.js';
 import { commentableLines } from '../review/patch-lines.js';
 import { analyseText } from '../nixos/extract.js';
-import { renderCheck, renderSummary } from '../review/render.js';
+import { SUMMARY_MARKER, renderCheck, renderSummary } from '../review/render.js';
 import { code, fenced, md } from '../review/escape.js';
 import { type ReviewResult, type VmTests, reviewPullRequest } from '../review/review.js';
 import { type GitHubApi, type PullRef, fetchConfig, fetchPullFiles, restText } from './fetch.js';
@@ -47,7 +47,7 @@ export async function reviewPull(api: Api, owner: string, repo: string, pr: Pull
     log.warn({ owner, repo, pr: pr.number, errors: loaded.errors.length }, 'invalid repository config');
     const table = formatErrorsTable(loaded.errors);
     await publish(api, target, {
-      summary: `${'<!-- nixos-harden:summary -->'}\n### nixos-harden: the repository config is invalid\n\n${code('.github/nixos-harden.yml')} on the base branch has ${loaded.errors.length} problem(s); fix them to get reviews:\n\n${table}`,
+      summary: `${SUMMARY_MARKER}\n### nixos-harden: the repository config is invalid\n\n${code('.github/nixos-harden.yml')} on the base branch has ${loaded.errors.length} problem(s); fix them to get reviews:\n\n${table}`,
       review: null,
       check: { conclusion: 'failure', title: 'Invalid .github/nixos-harden.yml', summary: table, text: '', annotations: [] },
       labels: { add: [], remove: [] },

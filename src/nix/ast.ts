@@ -530,11 +530,9 @@ function stripIndentation(pieces: IndentPiece[]): void {
   // Strip: remove up to `min` leading spaces of every line (only in unescaped literal text).
   let col = 0;
   let lineStart = true;
-  let firstLine = true;
   for (const p of pieces) {
     if ('expr' in p || p.escaped) {
       lineStart = false;
-      firstLine = false;
       continue;
     }
     let out = '';
@@ -546,7 +544,6 @@ function stripIndentation(pieces: IndentPiece[]): void {
       if (ch === '\n') {
         lineStart = true;
         col = 0;
-        firstLine = false;
       } else {
         lineStart = false;
       }
@@ -554,7 +551,6 @@ function stripIndentation(pieces: IndentPiece[]): void {
     }
     p.lit = out;
   }
-  void firstLine;
   // Drop a first line of only spaces (the text right after the opening quotes).
   const first = pieces[0];
   if (first && !('expr' in first) && !first.escaped) {

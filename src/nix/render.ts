@@ -68,7 +68,7 @@ export function flipView(flipped: Map<string, boolean>): View {
 }
 
 /** Settles expression-level conditionals under a view; `null` means absent. */
-export function settle(ev: Evaluator, th: Thunk, view: View): Value | null {
+export function settle(_ev: Evaluator, th: Thunk, view: View): Value | null {
   let v = th.force();
   for (let i = 0; v.t === 'cond' && !v.module; i++) {
     if (i > 1000) return { t: 'unknown', reason: 'conditional nested too deeply' };
@@ -78,7 +78,6 @@ export function settle(ev: Evaluator, th: Thunk, view: View): Value | null {
     if (!next) return null;
     v = next.force();
   }
-  void ev;
   return v;
 }
 

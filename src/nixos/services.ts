@@ -344,7 +344,6 @@ export function extractServices(mod: EvaluatedModule): { services: Service[]; di
       }
     }
 
-    const svcDepth = g.optionDepth + 1;
     const line = Math.min(...g.defs.map((d) => d.spans[g.optionDepth]?.line ?? Infinity));
     const script = serviceAttr(ev, g, sd, ['script'], DEFAULTS_VIEW, []);
     const hasScript = !!script && !('value' in script.result && script.result.value === '');
@@ -358,7 +357,6 @@ export function extractServices(mod: EvaluatedModule): { services: Service[]; di
     if (shipsUnits && ((!exec && !hasScript) || execReset)) kase = 'upstream-unit';
     else if (confined && 'value' in confined.result && confined.result.value === true) kase = 'confined';
     else if (type && 'value' in type.result && type.result.value === 'oneshot') kase = 'oneshot';
-    void svcDepth;
 
     const name = renderSym(g.rawName);
     const preStart = serviceAttr(ev, g, sd, ['preStart'], DEFAULTS_VIEW, []);

@@ -25,7 +25,7 @@ function exposure(s: ServiceReview): string {
   return `exposure ${fmt(before)} → ${fmt(after)}${arrow}${range}`;
 }
 
-function serviceSection(s: ServiceReview, headSha: string): string[] {
+function serviceSection(s: ServiceReview): string[] {
   const out: string[] = [];
   const title = `${code(`${s.diff.name}.service`)} in ${code(s.file)}`;
   out.push(`#### ${title}: ${exposure(s)}`, '');
@@ -55,7 +55,6 @@ function serviceSection(s: ServiceReview, headSha: string): string[] {
     for (const r of g.relaxations) out.push(`- relaxation ${code(r.id)}: ${r.because.map((b) => `${md(b.fact)} (line ${b.line})`).join('; ')}`);
     out.push('', fenced(g.changes.map((c) => nixBinding(c.directive, c.to, '')).join('\n'), 'nix'), '', 'Comment `/harden suggest ' + md(s.diff.name) + '` for these as suggestion blocks.', '', '</details>', '');
   }
-  void headSha;
   return out;
 }
 
@@ -76,7 +75,7 @@ export function renderSummary({ result, headSha, waiversAddedByPr = [] }: Summar
     '',
   ];
   const body: string[] = [];
-  for (const s of result.services) body.push(...serviceSection(s, headSha));
+  for (const s of result.services) body.push(...serviceSection(s));
   if (result.problems.length > 0) {
     body.push('#### Files not fully analysed', '');
     for (const p of result.problems) body.push(`- ${code(p.path)}: ${md(p.message)}`);
