@@ -4,7 +4,7 @@
  * annotations go out 50 per request, and labels. Before anything is posted the PR's head is
  * checked again: when a newer push arrived, that push's review wins and this one is dropped.
  */
-import { REVIEW_MARKER, SUMMARY_MARKER, fit } from '../review/render.js';
+import { REVIEW_MARKER, SUMMARY_MARKER, fitBody } from '../review/render.js';
 import type { Annotation, Conclusion, InlineComment } from '../review/review.js';
 
 export const CHECK_NAME = 'nixos-harden';
@@ -59,7 +59,7 @@ export async function headIsCurrent(api: PublishApi, t: Target): Promise<boolean
 export async function upsertSummary(api: PublishApi, t: Target, body: string): Promise<number> {
   const comments = (await api.paginate(api.rest.issues.listComments, { owner: t.owner, repo: t.repo, issue_number: t.number, per_page: 100 })) as { id: number; body?: string }[];
   const mine = comments.filter((c) => c.body?.includes(SUMMARY_MARKER));
-  const text = fit(body, 'The summary is too long for one comment; the check run has the full report.');
+  const text = fitBody(body, 'The summary is too long for one comment; the check run has the full report.');
   if (mine.length > 0) {
     const first = mine[0]!;
     if (first.body !== text) await api.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: first.id, body: text });
@@ -80,13 +80,13 @@ export async function postReview(api: PublishApi, t: Target, review: Publication
     pull_number: t.number,
     commit_id: t.headSha,
     event: 'COMMENT',
-    body: fit(`${REVIEW_MARKER}\n${review.body}`, 'cut.'),
+    body: fitBody(`${REVIEW_MARKER}\n${review.body}`, 'cut.'),
     comments: review.comments.map((c) => ({
       path: c.path,
       line: c.line,
       side: 'RIGHT',
       ...(c.startLine !== undefined && c.startLine < c.line ? { start_line: c.startLine, start_side: 'RIGHT' } : {}),
-      body: fit(c.body, 'cut.'),
+      body: fitBody(c.body, 'cut.'),
     })),
   });
   return true;
@@ -104,7 +104,7 @@ const toApi = (a: Annotation) => ({
 /** Creates the check run; annotations beyond the first 50 are appended 50 at a time. */
 export async function postCheck(api: PublishApi, t: Target, check: Publication['check']): Promise<number> {
   const first = check.annotations.slice(0, ANNOTATIONS_PER_REQUEST);
-  const output = { title: check.title.slice(0, 255), summary: fit(check.summary, 'cut.', 65_535), ...(check.text ? { text: fit(check.text, 'cut.', 65_535) } : {}) };
+  const output = { title: check.title.slice(0, 255), summary: fitBody(check.summary, 'cut.', 65_535), ...(check.text ? { text: fitBody(check.text, 'cut.', 65_535) } : {}) };
   const created = await api.rest.checks.create({
     owner: t.owner,
     repo: t.repo,

@@ -88,11 +88,11 @@ export function renderSummary({ result, headSha, waiversAddedByPr = [] }: Summar
   }
   for (const g of result.gates) body.push(`❌ ${code(`${g.service}.service`)} in ${code(g.path)} has exposure ${g.exposure.toFixed(1)}, above the maximum ${g.max.toFixed(1)} set for this path.`, '');
   const footer = ['<sub>Exposure on the scale of `systemd-analyze security` (0.0 best, 10.0 worst), computed statically for systemd 252. `/harden help` lists the commands.</sub>'];
-  return fit([...head, ...body, ...footer].join('\n'), 'The summary is too long for one comment; the check run has the full report.');
+  return fitBody([...head, ...body, ...footer].join('\n'), 'The summary is too long for one comment; the check run has the full report.');
 }
 
 /** Cuts a body to GitHub's limit, with a note. */
-export function fit(text: string, note: string, max = MAX_BODY): string {
+export function fitBody(text: string, note: string, max = MAX_BODY): string {
   if (text.length <= max) return text;
   const tail = `\n\n… ${note}`;
   return text.slice(0, max - tail.length - 10) + tail;
@@ -110,7 +110,7 @@ export function renderCheck(result: ReviewResult, headSha: string): { title: str
   const summary =
     full.length <= 65_535
       ? full
-      : fit(
+      : fitBody(
           [
             `${result.services.length} services changed; the full report is below and in the annotations.`,
             '',
@@ -124,6 +124,6 @@ export function renderCheck(result: ReviewResult, headSha: string): { title: str
       ([v, c]) => `${v} ${s.file}:${c.line} ${s.diff.name}.service ${c.directive}: ${show(c.before)} -> ${show(c.after)}${c.when ? ` (when ${c.when})` : ''}`,
     ),
   );
-  const text = rows.length > 0 ? fit(['Every change:', '', fenced(rows.join('\n'), 'text')].join('\n'), 'cut (more changes than fit; see the annotations).', 65_535) : '';
+  const text = rows.length > 0 ? fitBody(['Every change:', '', fenced(rows.join('\n'), 'text')].join('\n'), 'cut (more changes than fit; see the annotations).', 65_535) : '';
   return { title, summary, text };
 }
