@@ -20,3 +20,13 @@ const JIT_PATTERN = new RegExp(`(^|[^A-Za-z0-9_])(${JIT_RUNTIMES.join('|')})([^A
 export function jitRuntimeIn(text: string): string | undefined {
   return JIT_PATTERN.exec(text)?.[2];
 }
+
+/**
+ * Matches the start of a binding of `name` on a line (`  Name = `, or with a dotted path before
+ * it, `  systemd.services.x.serviceConfig.Name = `); group 1 is that prefix, group 2 the rest.
+ * The name comes from the module's text, so it is escaped.
+ */
+export function bindingLinePattern(name: string): RegExp {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^(\\s*(?:[A-Za-z_][\\w'-]*\\.)*${escaped}\\s*=\\s*)(.*)$`);
+}

@@ -13,6 +13,7 @@ import { directive } from '../hardening/catalogue/index.js';
 import { compare } from '../hardening/compare.js';
 import { DEFAULT_SYSTEMD_VERSION } from '../hardening/lint.js';
 import { scoreService } from '../hardening/service-score.js';
+import { bindingLinePattern } from '../hardening/source.js';
 import { type Need, inferNeeds } from './needs.js';
 import { type Profile, bundledProfiles, targetSandbox } from './profile.js';
 
@@ -189,8 +190,7 @@ const indentOf = (l: string) => /^\s*/.exec(l)![0];
 function plainBinding(lines: string[], name: string, line: number): { start: number; end: number; prefix: string } | null {
   const l = lines[line - 1];
   if (l === undefined) return null;
-  // The name comes from the module's text: escape it, it may hold regex syntax.
-  const m = new RegExp(`^(\\s*(?:[A-Za-z_][\\w'-]*\\.)*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*=\\s*)`).exec(l);
+  const m = bindingLinePattern(name).exec(l);
   if (!m) return null;
   const end = bindingEnd(lines, line);
   if (end === null) return null;

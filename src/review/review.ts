@@ -13,6 +13,7 @@ import { lintService } from '../hardening/lint.js';
 import { RULES } from '../hardening/rules/index.js';
 import type { Finding } from '../hardening/rules/rule.js';
 import { scoreService } from '../hardening/service-score.js';
+import { bindingLinePattern } from '../hardening/source.js';
 import type { Config, Waiver } from '../policy/config.js';
 import { pathMatcher } from '../policy/glob.js';
 import { type Suggestion, suggest } from '../policy/suggest.js';
@@ -128,8 +129,7 @@ function revertSuggestion(head: string, change: Change): { startLine: number; li
   const lines = head.split('\n');
   const l = lines[change.line - 1];
   if (l === undefined) return null;
-  // The directive name comes from the PR's text: escape it, it may hold regex syntax.
-  const m = new RegExp(`^(\\s*(?:[A-Za-z_][\\w'-]*\\.)*${change.directive.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*=\\s*)(.*)$`).exec(l);
+  const m = bindingLinePattern(change.directive).exec(l);
   if (!m) return null;
   // Only single-line bindings are replaced; the rest is left to the author.
   if (!m[2]!.trimEnd().endsWith(';')) return null;
