@@ -1,13 +1,25 @@
-// Exposes the tree-sitter-nix grammar (compiled from the C sources that the npm package
-// `tree-sitter-nix` ships) to tree-sitter 0.25's N-API binding. The published package only has
-// an old NAN binding, which tree-sitter 0.25 rejects; tree-sitter checks that the language is an
-// External carrying the type tag below.
+// The Nix parser of nixos-harden: tree-sitter's runtime (the C sources that the npm package
+// `tree-sitter` 0.25 vendors) with the tree-sitter-nix grammar (the C sources that the npm package
+// `tree-sitter-nix` ships), behind a small N-API surface.
 //
-// It also exports the grammar's symbol and field tables, so the JS side can read a syntax tree
-// by numeric ids (one cheap call per node) instead of asking for names and flags one by one.
+// `parse(text, budgetMs)` parses a JS string and returns (every offset and column a JS string
+// index, in UTF-16 code units) the whole concrete syntax tree flattened in one call, as an Int32Array of
+// NODE_INTS integers per node in preorder:
+//   symbol, field id (0 = none), start index, end index, start row, start column, parent, flags
+// flags: 1 named, 2 missing, 4 has an error in it or below. parent is -1 for the root.
+// Reading a tree node by node through a JS binding costs more than everything else done with a
+// module; one call and a typed array cost almost nothing.
+//
+// It also exports the grammar's symbol and field tables, and, for tools that want tree-sitter's
+// own Node binding, the language as an External with the type tag that binding checks.
 #include <napi.h>
 
-#include "tree_sitter/parser.h"
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "tree_sitter/api.h"
 
 extern "C" const TSLanguage *tree_sitter_nix(void);
 
@@ -16,6 +28,157 @@ namespace {
 // The tag tree-sitter's Node binding checks on a language External.
 const napi_type_tag kLanguageTypeTag = {0x8AF2E5212AD58ABF, 0xD5006CAD83ABBA16};
 
+constexpr int kNodeInts = 8;
+
+// One parser per JS environment (main thread, each worker thread): TSParser is not thread-safe.
+struct Instance {
+  TSParser *parser = nullptr;
+  ~Instance() {
+    if (parser) ts_parser_delete(parser);
+  }
+};
+
+struct Input {
+  const char *bytes;
+  uint32_t length;
+};
+
+const char *ReadInput(void *payload, uint32_t byte_index, TSPoint, uint32_t *bytes_read) {
+  auto *in = static_cast<Input *>(payload);
+  if (byte_index >= in->length) {
+    *bytes_read = 0;
+    return "";
+  }
+  *bytes_read = in->length - byte_index;
+  return in->bytes + byte_index;
+}
+
+struct Budget {
+  std::chrono::steady_clock::time_point deadline;
+  bool expired = false;
+};
+
+bool Progress(TSParseState *state) {
+  auto *b = static_cast<Budget *>(state->payload);
+  if (std::chrono::steady_clock::now() > b->deadline) b->expired = true;
+  return b->expired;  // true cancels the parse
+}
+
+Instance *GetInstance(Napi::Env env) {
+  auto *inst = env.GetInstanceData<Instance>();
+  if (inst) return inst;
+  inst = new Instance();
+  inst->parser = ts_parser_new();
+  ts_parser_set_language(inst->parser, tree_sitter_nix());
+  env.SetInstanceData<Instance>(inst);
+  return inst;
+}
+
+Napi::Value Parse(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    Napi::TypeError::New(env, "parse(text: string, budgetMs?: number)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  double budgetMs = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 0;
+
+  // The text as UTF-8, which tree-sitter lexes fastest. Offsets come back in bytes; JS wants
+  // UTF-16 code units. When every character is ASCII (the two lengths agree) they are the same;
+  // otherwise `units` maps every byte offset to its code-unit offset. (A lone surrogate becomes
+  // U+FFFD, three bytes for one code unit, so the mapping still lands on the right index.)
+  napi_value str = info[0];
+  size_t units = 0;
+  size_t bytes = 0;
+  napi_get_value_string_utf16(env, str, nullptr, 0, &units);
+  napi_get_value_string_utf8(env, str, nullptr, 0, &bytes);
+  std::string text(bytes, '\0');
+  napi_get_value_string_utf8(env, str, text.data(), bytes + 1, &bytes);
+  std::vector<int32_t> unitAt;
+  if (bytes != units) {
+    unitAt.resize(bytes + 1);
+    int32_t unit = 0;
+    for (size_t i = 0; i < bytes;) {
+      unsigned char c = static_cast<unsigned char>(text[i]);
+      size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      for (size_t k = 0; k < len && i + k < bytes; k++) unitAt[i + k] = unit;
+      unit += len == 4 ? 2 : 1;
+      i += len;
+    }
+    unitAt[bytes] = unit;
+  }
+  auto toUnits = [&](uint32_t byte) -> int32_t {
+    return unitAt.empty() ? static_cast<int32_t>(byte) : unitAt[byte < bytes ? byte : bytes];
+  };
+
+  Instance *inst = GetInstance(env);
+  Input input{text.data(), static_cast<uint32_t>(bytes)};
+  TSInput tsInput{&input, ReadInput, TSInputEncodingUTF8, nullptr};
+  Budget budget;
+  budget.deadline = std::chrono::steady_clock::now() +
+                    std::chrono::microseconds(static_cast<int64_t>((budgetMs > 0 ? budgetMs : 1e9) * 1000));
+  TSParseOptions options{&budget, Progress};
+  TSTree *tree = ts_parser_parse_with_options(inst->parser, nullptr, tsInput, options);
+
+  Napi::Object result = Napi::Object::New(env);
+  if (!tree) {
+    ts_parser_reset(inst->parser);
+    result.Set("nodes", env.Null());
+    result.Set("cancelled", Napi::Boolean::New(env, budget.expired));
+    return result;
+  }
+
+  std::vector<int32_t> out;
+  out.reserve(bytes / 3 * kNodeInts + kNodeInts);
+  std::vector<int32_t> parents;  // indexes of the nodes on the path from the root
+  TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
+  auto emit = [&](int32_t parent) {
+    TSNode n = ts_tree_cursor_current_node(&cursor);
+    TSPoint p = ts_node_start_point(n);
+    int32_t flags = (ts_node_is_named(n) ? 1 : 0) | (ts_node_is_missing(n) ? 2 : 0) | (ts_node_has_error(n) ? 4 : 0);
+    int32_t index = static_cast<int32_t>(out.size() / kNodeInts);
+    out.push_back(ts_node_symbol(n));
+    out.push_back(ts_tree_cursor_current_field_id(&cursor));
+    uint32_t startByte = ts_node_start_byte(n);
+    int32_t start = toUnits(startByte);
+    out.push_back(start);
+    out.push_back(toUnits(ts_node_end_byte(n)));
+    out.push_back(static_cast<int32_t>(p.row));
+    out.push_back(start - toUnits(startByte - p.column));
+    out.push_back(parent);
+    out.push_back(flags);
+    return index;
+  };
+  parents.push_back(emit(-1));
+  for (;;) {
+    if (ts_tree_cursor_goto_first_child(&cursor)) {
+      parents.push_back(emit(parents.back()));
+      continue;
+    }
+    bool done = false;
+    for (;;) {
+      parents.pop_back();
+      if (parents.empty()) {
+        done = true;
+        break;
+      }
+      if (ts_tree_cursor_goto_next_sibling(&cursor)) {
+        parents.push_back(emit(parents.back()));
+        break;
+      }
+      ts_tree_cursor_goto_parent(&cursor);
+    }
+    if (done) break;
+  }
+  ts_tree_cursor_delete(&cursor);
+  ts_tree_delete(tree);
+
+  auto buffer = Napi::ArrayBuffer::New(env, out.size() * sizeof(int32_t));
+  std::memcpy(buffer.Data(), out.data(), out.size() * sizeof(int32_t));
+  result.Set("nodes", Napi::Int32Array::New(env, out.size(), buffer, 0));
+  result.Set("cancelled", Napi::Boolean::New(env, false));
+  return result;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const TSLanguage *lang = tree_sitter_nix();
   exports["name"] = Napi::String::New(env, "nix");
@@ -23,20 +186,26 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   language.TypeTag(&kLanguageTypeTag);
   exports["language"] = language;
 
-  auto names = Napi::Array::New(env, lang->symbol_count);
-  auto named = Napi::Array::New(env, lang->symbol_count);
-  for (uint32_t i = 0; i < lang->symbol_count; i++) {
-    names.Set(i, Napi::String::New(env, lang->symbol_names[i]));
-    named.Set(i, Napi::Boolean::New(env, lang->symbol_metadata[i].named));
+  uint32_t symbols = ts_language_symbol_count(lang);
+  auto names = Napi::Array::New(env, symbols);
+  auto named = Napi::Array::New(env, symbols);
+  for (uint32_t i = 0; i < symbols; i++) {
+    const char *name = ts_language_symbol_name(lang, static_cast<TSSymbol>(i));
+    names.Set(i, Napi::String::New(env, name ? name : ""));
+    named.Set(i, Napi::Boolean::New(env, ts_language_symbol_type(lang, static_cast<TSSymbol>(i)) == TSSymbolTypeRegular));
   }
-  auto fields = Napi::Array::New(env, lang->field_count + 1);
+  uint32_t fieldCount = ts_language_field_count(lang);
+  auto fields = Napi::Array::New(env, fieldCount + 1);
   fields.Set(uint32_t(0), env.Null());
-  for (uint32_t i = 1; i <= lang->field_count; i++) {
-    fields.Set(i, Napi::String::New(env, lang->field_names[i]));
+  for (uint32_t i = 1; i <= fieldCount; i++) {
+    const char *name = ts_language_field_name_for_id(lang, static_cast<TSFieldId>(i));
+    fields.Set(i, name ? Napi::Value(Napi::String::New(env, name)) : env.Null());
   }
   exports["symbolNames"] = names;
   exports["symbolNamed"] = named;
   exports["fieldNames"] = fields;
+  exports["nodeInts"] = Napi::Number::New(env, kNodeInts);
+  exports["parse"] = Napi::Function::New(env, Parse, "parse");
   return exports;
 }
 

@@ -3,8 +3,7 @@
  * evaluator never crosses into native code. Long chains of one binary operator (`a + b + c ...`)
  * become one n-ary node, so a 100 000-term concatenation is not 100 000 levels deep.
  */
-import type Parser from 'tree-sitter';
-import { grammarTables, parseNix } from './parser.js';
+import { FLAG_HAS_ERROR, FLAG_MISSING, FLAG_NAMED, type FlatTree, grammarTables, parseNix } from './parser.js';
 import type { Diagnostic } from './diagnostics.js';
 
 export interface Span {
@@ -79,21 +78,37 @@ export interface ParsedFile {
 export interface ParseOptions {
   /** Deepest syntax tree accepted; deeper subtrees become error nodes with a `parse-too-deep` finding. */
   maxDepth?: number;
+  /** Milliseconds tree-sitter may take; past them the file is not analysed (`parse-budget`). */
+  budgetMs?: number;
 }
 
 const DEFAULT_MAX_DEPTH = 1500;
 
+/**
+ * tree-sitter parses real modules in well under a millisecond per kilobyte; inputs built to be
+ * slow (megabytes of nesting) are stopped here rather than holding a worker for seconds.
+ */
+export const DEFAULT_PARSE_BUDGET_MS = 2000;
+
 /** Parses Nix text into our syntax tree. Syntax errors become diagnostics; never throws for bad input. */
 export function parseFile(text: string, options: ParseOptions = {}): ParsedFile {
-  const tree = parseNix(text);
+  const budget = options.budgetMs ?? DEFAULT_PARSE_BUDGET_MS;
+  const tree = parseNix(text, budget);
+  if (!tree) {
+    const span = { line: 1, col: 0, start: 0, end: text.length };
+    return {
+      text,
+      root: { k: 'error', reason: 'not parsed', span },
+      diagnostics: [{ id: 'parse-budget', line: 0, message: `parsing took longer than ${budget} ms; the file is not analysed` }],
+    };
+  }
   const conv = new Converter(text, options.maxDepth ?? DEFAULT_MAX_DEPTH);
   const root = conv.root(lightTree(tree, text));
   return { text, root, diagnostics: conv.diagnostics };
 }
 
 /**
- * A plain-JS copy of tree-sitter's tree, read with one cursor walk: reading nodes through the
- * native API one property at a time costs more than everything else we do with a module.
+ * A plain-JS tree built from the flat tree our binding returns (one native call per file).
  */
 class Node {
   readonly children: Node[] = [];
@@ -120,70 +135,37 @@ class Node {
   }
 }
 
-/** Offsets where each line starts, to turn an offset into a 1-based line and a column. */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-function positionOf(starts: number[], offset: number): { row: number; column: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { row: lo, column: offset - starts[lo]! };
-}
-
 const ERROR_SYMBOL = 65535;
+const NO_POSITION = { row: 0, column: 0 };
 
-function lightTree(tree: Parser.Tree, text: string): Node {
-  const { symbolNames, symbolNamed, fieldNames } = grammarTables();
-  const starts = lineStarts(text);
-  const cursor = tree.walk();
-  const NO_POSITION = { row: 0, column: 0 };
-  const make = (): Node => {
-    const id = cursor.nodeTypeId;
+function lightTree(tree: FlatTree, text: string): Node {
+  const { symbolNames, fieldNames } = grammarTables();
+  const { nodes, nodeInts } = tree;
+  const count = nodes.length / nodeInts;
+  const built: Node[] = new Array(count);
+  for (let i = 0, o = 0; i < count; i++, o += nodeInts) {
+    const id = nodes[o]!;
+    const flags = nodes[o + 7]!;
     const isError = id === ERROR_SYMBOL;
-    const type = isError ? 'ERROR' : symbolNames[id] ?? 'ERROR';
-    const named = isError || (symbolNamed[id] ?? true);
-    const start = cursor.startIndex;
-    const end = cursor.endIndex;
-    // Only zero-width nodes can be missing ones; ask the parser only then.
-    const missing = start === end && cursor.nodeIsMissing;
+    const named = isError || (flags & FLAG_NAMED) !== 0;
+    const missing = (flags & FLAG_MISSING) !== 0;
     const full = named || missing;
-    const n = new Node(type, named, missing, start, end, full ? positionOf(starts, start) : NO_POSITION, text);
-    n.hasError = isError || missing;
-    return n;
-  };
-  const root = make();
-  const stack: Node[] = [root];
-  for (;;) {
-    if (cursor.gotoFirstChild()) {
-      const n = make();
-      n.field = fieldNames[cursor.currentFieldId] ?? null;
-      stack[stack.length - 1]!.children.push(n);
-      stack.push(n);
-      continue;
-    }
-    for (;;) {
-      const done = stack.pop()!;
-      const parent = stack[stack.length - 1];
-      if (parent && done.hasError) parent.hasError = true;
-      if (!parent) return root;
-      if (cursor.gotoNextSibling()) {
-        const n = make();
-        n.field = fieldNames[cursor.currentFieldId] ?? null;
-        parent.children.push(n);
-        stack.push(n);
-        break;
-      }
-      cursor.gotoParent();
-    }
+    const n = new Node(
+      isError ? 'ERROR' : symbolNames[id] ?? 'ERROR',
+      named,
+      missing,
+      nodes[o + 2]!,
+      nodes[o + 3]!,
+      full ? { row: nodes[o + 4]!, column: nodes[o + 5]! } : NO_POSITION,
+      text,
+    );
+    n.field = fieldNames[nodes[o + 1]!] ?? null;
+    n.hasError = (flags & FLAG_HAS_ERROR) !== 0 || isError || missing;
+    const parent = nodes[o + 6]!;
+    if (parent >= 0) built[parent]!.children.push(n);
+    built[i] = n;
   }
+  return built[0]!;
 }
 
 class Converter {

@@ -1,12 +1,12 @@
 /**
- * The tree-sitter parser for Nix: tree-sitter 0.25's N-API binding with the grammar that our own
- * binding (native/binding.cc, built by `npm ci`) compiles from the `tree-sitter-nix` sources.
+ * The tree-sitter parser for Nix: our own binding (native/binding.cc, built by `npm ci`) compiles
+ * tree-sitter 0.25's runtime (vendored by the npm package `tree-sitter`) with the grammar's C
+ * sources (from the npm package `tree-sitter-nix`) and returns a whole tree in one call.
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type ParserType from 'tree-sitter';
 
 const require = createRequire(import.meta.url);
 
@@ -21,8 +21,6 @@ export function packageRoot(): string {
   }
 }
 
-let parser: ParserType | undefined;
-
 /** The grammar's symbol and field tables, exported by our binding. */
 export interface GrammarTables {
   symbolNames: string[];
@@ -30,48 +28,49 @@ export interface GrammarTables {
   fieldNames: (string | null)[];
 }
 
-let tables: GrammarTables | undefined;
-
-export function grammarTables(): GrammarTables {
-  if (!tables) loadParser();
-  return tables!;
+/** What our binding exports (native/binding.cc). */
+interface Binding extends GrammarTables {
+  /** Integers per node in the flat tree that `parse` returns. */
+  nodeInts: number;
+  parse(text: string, budgetMs?: number): { nodes: Int32Array | null; cancelled: boolean };
 }
 
-/**
- * tree-sitter's JS wrapper patches the prototypes of its native classes when it is evaluated, so it
- * must be evaluated once per process. Test runners that evaluate modules afresh for each test file
- * (jest) would evaluate it again and break it; the loaded module is therefore kept where every such
- * context sees the same object: on the prototype of `process`.
- */
-const SHARED = Symbol.for('nixos-harden.tree-sitter');
+let binding: Binding | undefined;
 
-function loadTreeSitter(): typeof ParserType {
-  const holder = Object.getPrototypeOf(process) as Record<symbol, unknown>;
-  if (!holder[SHARED]) holder[SHARED] = require('tree-sitter');
-  return holder[SHARED] as typeof ParserType;
-}
-
-function loadParser(): ParserType {
-  if (parser) return parser;
-  const Parser = loadTreeSitter();
+function loadBinding(): Binding {
+  if (binding) return binding;
   const bindingPath = join(packageRoot(), 'build', 'Release', 'tree_sitter_nix_napi.node');
   if (!existsSync(bindingPath)) {
     throw new Error(`nixos-harden: the Nix grammar binding is not built (${bindingPath}); run npm ci`);
   }
-  const binding = require(bindingPath) as ParserType.Language & GrammarTables;
-  tables = { symbolNames: binding.symbolNames, symbolNamed: binding.symbolNamed, fieldNames: binding.fieldNames };
-  const language = binding;
-  parser = new Parser();
-  parser.setLanguage(language);
-  return parser;
+  binding = require(bindingPath) as Binding;
+  return binding;
 }
 
-/** Chunk size for feeding large inputs to tree-sitter through a callback. */
-const CHUNK = 64 * 1024;
+export function grammarTables(): GrammarTables {
+  return loadBinding();
+}
 
-export function parseNix(text: string): ParserType.Tree {
-  const p = loadParser();
-  if (text.length <= CHUNK) return p.parse(text);
-  // Large inputs go through the callback interface: tree-sitter reads the text in chunks.
-  return p.parse((index: number) => (index < text.length ? text.slice(index, index + CHUNK) : ''));
+/**
+ * The concrete syntax tree of a text, flattened: {@link NODE_INTS} integers per node in preorder
+ * (symbol, field id, start index, end index, start row, start column, parent index, flags: 1 named,
+ * 2 missing, 4 an error in it or below). Indexes and columns are JS string indexes (UTF-16).
+ */
+export interface FlatTree {
+  nodes: Int32Array;
+  nodeInts: number;
+}
+
+export const FLAG_NAMED = 1;
+export const FLAG_MISSING = 2;
+export const FLAG_HAS_ERROR = 4;
+
+/**
+ * Parses Nix text with tree-sitter-nix. Null when tree-sitter gave up because the parse took longer
+ * than `budgetMs` (pathological input: the caller reports it as a finding).
+ */
+export function parseNix(text: string, budgetMs = 0): FlatTree | null {
+  const b = loadBinding();
+  const r = b.parse(text, budgetMs);
+  return r.nodes ? { nodes: r.nodes, nodeInts: b.nodeInts } : null;
 }
