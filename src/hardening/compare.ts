@@ -20,6 +20,7 @@ let expander: Expander = (_u, items) => items;
 /** Installs the syscall-group expansion (kept pluggable so the data stays in one module). */
 export function setExpander(e: Expander): void {
   expander = e;
+  expanded = new WeakMap();
 }
 
 export function sideMeaning(d: Directive, side: Side): Meaning | null {
@@ -100,16 +101,27 @@ export function compareMeanings(d: Directive, b: Meaning, a: Meaning): Verdict {
   }
 }
 
+let expanded = new WeakMap<Meaning, Map<string, ReadonlySet<string>>>();
+
+/** A set meaning's members with groups expanded; meanings are frozen, so the result is kept. */
+function expandedSet(universe: string | undefined, m: Extract<Meaning, { kind: 'set' }>): ReadonlySet<string> {
+  const key = universe ?? '';
+  let byUniverse = expanded.get(m);
+  if (!byUniverse) expanded.set(m, (byUniverse = new Map()));
+  let set = byUniverse.get(key);
+  if (!set) byUniverse.set(key, (set = new Set(universe ? expander(universe, m.items) : m.items)));
+  return set;
+}
+
 /**
  * Orders two sets of permitted things, each an allow list or a deny list ("all but"): a smaller
  * permitted set is tighter. For a deny-set directive the same order is read the other way.
  */
 function permittedOrder(universe: string | undefined, b: Extract<Meaning, { kind: 'set' }>, a: Extract<Meaning, { kind: 'set' }>): Verdict {
-  const exp = (items: string[]) => new Set(universe ? expander(universe, items) : items);
-  const B = exp(b.items);
-  const A = exp(a.items);
-  const subset = (x: Set<string>, y: Set<string>) => [...x].every((e) => y.has(e));
-  const disjoint = (x: Set<string>, y: Set<string>) => [...x].every((e) => !y.has(e));
+  const B = expandedSet(universe, b);
+  const A = expandedSet(universe, a);
+  const subset = (x: ReadonlySet<string>, y: ReadonlySet<string>) => x.size <= y.size && [...x].every((e) => y.has(e));
+  const disjoint = (x: ReadonlySet<string>, y: ReadonlySet<string>) => [...x].every((e) => !y.has(e));
   if (!b.invert && !a.invert) {
     if (subset(A, B)) return subset(B, A) ? 'equal' : 'tightened';
     if (subset(B, A)) return 'loosened';

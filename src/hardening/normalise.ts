@@ -54,11 +54,32 @@ function words(s: string): string[] {
 }
 
 /**
+ * Meanings already read, per directive and lines: the same few values (`@system-service`, the
+ * profiles' own) are read for thousands of services, and a syscall set expands to hundreds of
+ * names. Meanings are frozen, so sharing them is safe.
+ */
+const memo = new WeakMap<Directive, Map<string, Meaning>>();
+const MEMO_PER_DIRECTIVE = 2000;
+
+/**
  * Reads the lines of one directive the way systemd does: for single values the last valid
  * assignment wins; lists accumulate, an empty assignment resets them, a leading `~` on the
  * first assignment makes a deny list.
  */
 export function meaning(d: Directive, lines: string[]): Meaning {
+  let seen = memo.get(d);
+  if (!seen) memo.set(d, (seen = new Map()));
+  const key = lines.length === 1 ? lines[0]! : JSON.stringify(lines);
+  const hit = seen.get(key);
+  if (hit) return hit;
+  const m = readMeaning(d, lines);
+  if (m.kind === 'set') Object.freeze(m.items);
+  if (seen.size >= MEMO_PER_DIRECTIVE) seen.clear();
+  seen.set(key, Object.freeze(m));
+  return m;
+}
+
+function readMeaning(d: Directive, lines: string[]): Meaning {
   if (lines.length === 0) lines = d.default === '' ? [] : [d.default];
   switch (d.kind) {
     case 'bool': {
@@ -184,8 +205,16 @@ function orSets(a: { mode: string; items: Set<string> }, b: { mode: string; item
   return { mode: 'deny', items: new Set([...deny.items].filter((x) => !allow.items.has(x))) };
 }
 
+const shown = new WeakMap<Meaning, string>();
+
 /** A stable text form of a meaning, for equality and for messages. */
 export function showMeaning(m: Meaning): string {
+  let text = shown.get(m);
+  if (text === undefined) shown.set(m, (text = showMeaningOnce(m)));
+  return text;
+}
+
+function showMeaningOnce(m: Meaning): string {
   switch (m.kind) {
     case 'bool':
       return m.v ? 'yes' : 'no';

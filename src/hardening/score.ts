@@ -117,7 +117,27 @@ export function exposureOf(checks: readonly CheckResult[]): number {
 /** A settings model after PID1's derivations: only fields the checks read change. */
 export type EffectiveSettings = ServiceSettings;
 
+const masks = new Map<number, WeakMap<readonly string[], bigint>>();
+
+/** The mask of a list of capability names; lists are the checks' own or constants, so kept by identity. */
 function capabilityMask(names: readonly string[], systemdVersion: number): bigint {
+  let byList = masks.get(systemdVersion);
+  if (!byList) masks.set(systemdVersion, (byList = new WeakMap()));
+  let mask = byList.get(names);
+  if (mask === undefined) byList.set(names, (mask = computeCapabilityMask(names, systemdVersion)));
+  return mask;
+}
+
+const NO_CAPABILITIES: readonly string[] = [];
+
+const DROPPED_BY = {
+  PrivateDevices: ['CAP_MKNOD', 'CAP_SYS_RAWIO'],
+  ProtectKernelModules: ['CAP_SYS_MODULE'],
+  ProtectKernelLogs: ['CAP_SYSLOG'],
+  ProtectClock: ['CAP_SYS_TIME', 'CAP_WAKE_ALARM'],
+} as const;
+
+function computeCapabilityMask(names: readonly string[], systemdVersion: number): bigint {
   const table = systemdNames(systemdVersion).capabilities;
   let mask = 0n;
   for (const name of names) {
@@ -151,13 +171,13 @@ function dynamicUserName(unitName: string | null): string {
 export function applyImplications(s: ServiceSettings, systemdVersion: number): EffectiveSettings {
   const b = { ...s.booleans };
   let bounding = s.capabilityBoundingSet;
-  const drop = (...caps: string[]): void => {
+  const drop = (caps: readonly string[]): void => {
     bounding &= ~capabilityMask(caps, systemdVersion) & CAP_ALL;
   };
-  if (b.PrivateDevices) drop('CAP_MKNOD', 'CAP_SYS_RAWIO');
-  if (b.ProtectKernelModules) drop('CAP_SYS_MODULE');
-  if (b.ProtectKernelLogs) drop('CAP_SYSLOG');
-  if (b.ProtectClock) drop('CAP_SYS_TIME', 'CAP_WAKE_ALARM');
+  if (b.PrivateDevices) drop(DROPPED_BY.PrivateDevices);
+  if (b.ProtectKernelModules) drop(DROPPED_BY.ProtectKernelModules);
+  if (b.ProtectKernelLogs) drop(DROPPED_BY.ProtectKernelLogs);
+  if (b.ProtectClock) drop(DROPPED_BY.ProtectClock);
 
   let { user, protectSystem, protectHome, devicePolicy } = s;
   if (b.DynamicUser) {
@@ -245,10 +265,22 @@ function assessArchitectures(s: EffectiveSettings): number {
 function assessSyscallGroup(s: EffectiveSettings, group: string, version: number): number {
   const filter = s.systemCallFilter;
   if (filter === null || (!filter.allowList && filter.syscalls.size === 0)) return 10;
-  const table = syscallTable(version);
-  const members = table.expand(group).filter((m) => table.resolvesOnArchitecture(m));
+  const members = groupMembers(group, version);
   if (filter.allowList) return members.some((m) => filter.syscalls.has(m)) ? 9 : 0;
   return members.some((m) => !filter.syscalls.has(m)) ? 10 : 0;
+}
+
+const resolvingMembers = new Map<string, readonly string[]>();
+
+/** The members of a syscall group (nested groups expanded) that resolve on the architecture. */
+function groupMembers(group: string, version: number): readonly string[] {
+  const key = `${version} ${group}`;
+  let members = resolvingMembers.get(key);
+  if (!members) {
+    const table = syscallTable(version);
+    resolvingMembers.set(key, (members = table.expand(group).filter((m) => table.resolvesOnArchitecture(m))));
+  }
+  return members;
 }
 
 function assessIpAddress(s: EffectiveSettings): number {
@@ -296,7 +328,7 @@ function assess(spec: CheckSpec, s: EffectiveSettings, version: number): number 
       return emptyOrRoot(s.rootDirectory) && emptyOrRoot(s.rootImage) ? 1 : 0;
     }
     case 'capability_any_in_bounding_set':
-      return (s.capabilityBoundingSet & capabilityMask(spec.capabilities ?? [], version)) !== 0n ? 1 : 0;
+      return (s.capabilityBoundingSet & capabilityMask(spec.capabilities ?? NO_CAPABILITIES, version)) !== 0n ? 1 : 0;
     case 'umask':
       return assessUMask(s.umask);
     case 'keyring_mode':
@@ -400,6 +432,11 @@ const CANDIDATES: Readonly<Record<string, readonly Json[]>> = {
   DevicePolicy: ['closed', 'strict', 'auto'],
   DeviceAllow: [null, '/dev/null rw'],
 };
+
+/** Whether an unknown value of this [Service] directive can change the score. */
+export function unknownMatters(directive: string): boolean {
+  return Object.prototype.hasOwnProperty.call(CANDIDATES, directive);
+}
 
 /** Above this many combinations the range is found by a greedy walk instead (see below). */
 const MAX_COMBINATIONS = 1024;

@@ -6,7 +6,7 @@
  */
 import type { Json } from '../nix/render.js';
 import type { Service } from '../nixos/services.js';
-import { type CheckResult, type Rating, isUnloadable, rating, scoreRange, scoreSettings } from './score.js';
+import { type CheckResult, type Rating, isUnloadable, rating, scoreRange, scoreSettings, unknownMatters } from './score.js';
 import { parseUnitFile, renderServiceSection, serviceSettings } from './unit.js';
 
 export interface ServiceScore {
@@ -82,7 +82,8 @@ export function scoreService(service: Service): ServiceScore {
   const { known, unknown } = splitKnown(service);
   const name = unitFileName(service);
   const point = scoreUnitText(['[Service]', ...renderServiceSection(known)].join('\n'), name);
-  if (Object.keys(unknown).length === 0 || point.loadError) return point;
+  // Unknown commands, paths and the like do not move the score: no range to search.
+  if (point.loadError || !Object.keys(unknown).some(unknownMatters)) return point;
   const r = scoreRange({ ...known, ...unknown }, { systemdVersion: SCORER_SYSTEMD, unitName: name });
   const range: [number, number] = [tenth(r.range[0]), tenth(r.range[1])];
   const exposure = Math.min(Math.max(point.exposure, range[0]), range[1]);

@@ -1020,15 +1020,42 @@ function parseErrnoOrAction(text: string, names: NameTables): number | null {
  * from a deny list; "~" lines do the opposite. "NAME:ERRNO" suffixes do not change membership,
  * but an invalid errno drops the word, and so does any errno on a plain (allow) line.
  */
+type SyscallFilter = NonNullable<ServiceSettings['systemCallFilter']>;
+
+/** One SystemCallFilter= assignment applied to the filter before it, and what systemd ignored. */
+interface FilterStep {
+  readonly filter: SyscallFilter | null;
+  readonly ignored: readonly string[];
+}
+
+/**
+ * Steps already taken, per filter before them (or per syscall table, for a first assignment):
+ * services share a handful of filter values, and each step copies and expands a few hundred
+ * names. Filters are never changed once built, so sharing them is safe.
+ */
+const filterSteps = new WeakMap<object, Map<string, FilterStep>>();
+
 const parseSyscallFilter: Parser = (s, value, ctx) => {
-  if (value === '') {
-    s.systemCallFilter = null;
-    return;
+  const from: object = s.systemCallFilter ?? ctx.syscalls;
+  let steps = filterSteps.get(from);
+  if (!steps) filterSteps.set(from, (steps = new Map()));
+  let step = steps.get(value);
+  if (!step) {
+    step = syscallFilterStep(s.systemCallFilter, value, ctx.syscalls, ctx.names);
+    if (steps.size >= 500) steps.clear();
+    steps.set(value, step);
   }
+  s.systemCallFilter = step.filter;
+  for (const message of step.ignored) ctx.ignore(message);
+};
+
+function syscallFilterStep(before: SyscallFilter | null, value: string, table: SyscallTable, names: NameTables): FilterStep {
+  const ignored: string[] = [];
+  if (value === '') return { filter: null, ignored };
   const invert = value.startsWith('~');
-  let filter = s.systemCallFilter;
+  let filter = before;
   if (filter === null) {
-    const seed = invert ? [] : ctx.syscalls.expand('@default');
+    const seed = invert ? [] : table.expand('@default');
     filter = { allowList: !invert, syscalls: new Set(seed) };
   }
   const syscalls = new Set(filter.syscalls);
@@ -1037,31 +1064,31 @@ const parseSyscallFilter: Parser = (s, value, ctx) => {
   for (const word of words) {
     const colon = word.indexOf(':');
     const name = colon < 0 ? word : word.slice(0, colon);
-    const errno = colon < 0 ? -1 : parseErrnoOrAction(word.slice(colon + 1), ctx.names);
+    const errno = colon < 0 ? -1 : parseErrnoOrAction(word.slice(colon + 1), names);
     if (name === '' || errno === null) {
-      ctx.ignore(`Failed to parse syscall:errno, ignoring: ${word}`);
+      ignored.push(`Failed to parse syscall:errno, ignoring: ${word}`);
       continue;
     }
     if (!invert && errno >= 0) {
-      ctx.ignore(`Allow-listed system calls cannot take error number, ignoring: ${word}`);
+      ignored.push(`Allow-listed system calls cannot take error number, ignoring: ${word}`);
       continue;
     }
     let members: readonly string[] = [name];
     if (name.startsWith('@')) {
-      if (!ctx.syscalls.isGroup(name)) {
-        ctx.ignore(`Unknown system call group, ignoring: ${name}`);
+      if (!table.isGroup(name)) {
+        ignored.push(`Unknown system call group, ignoring: ${name}`);
         continue;
       }
-      members = ctx.syscalls.expand(name);
+      members = table.expand(name);
     }
     for (const m of members) {
       if (add) syscalls.add(m);
       else syscalls.delete(m);
     }
   }
-  s.systemCallFilter = { allowList: filter.allowList, syscalls };
-  if (error) ctx.ignore(`Invalid syntax, ignoring: ${value}`);
-};
+  if (error) ignored.push(`Invalid syntax, ignoring: ${value}`);
+  return { filter: { allowList: filter.allowList, syscalls }, ignored };
+}
 
 /** config_parse_in_addr_prefixes (IPAddressAllow=, IPAddressDeny=). */
 function ipParser(key: 'ipAddressAllow' | 'ipAddressDeny'): Parser {

@@ -85,8 +85,30 @@ export function bundledProfiles(): Map<string, Profile> {
   return out;
 }
 
-/** The sandbox a profile asks for, with the given relaxations applied in the profile's order. */
+const sandboxes = new WeakMap<Profile, Map<string, Readonly<Record<string, Json>>>>();
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object') {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+/**
+ * The sandbox a profile asks for, with the given relaxations applied in the profile's order. The
+ * values are frozen and shared between calls; the returned object itself is the caller's.
+ */
 export function targetSandbox(profile: Profile, relaxations: readonly string[]): Record<string, Json> {
+  let memo = sandboxes.get(profile);
+  if (!memo) sandboxes.set(profile, (memo = new Map()));
+  const key = relaxations.join('\u0000');
+  let sandbox = memo.get(key);
+  if (!sandbox) memo.set(key, (sandbox = deepFreeze(buildSandbox(profile, relaxations))));
+  return { ...sandbox };
+}
+
+function buildSandbox(profile: Profile, relaxations: readonly string[]): Record<string, Json> {
   const out: Record<string, Json> = structuredClone(profile.base);
   for (const [id, r] of Object.entries(profile.relaxations)) {
     if (!relaxations.includes(id)) continue;

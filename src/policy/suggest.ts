@@ -12,7 +12,7 @@ import type { OptionValue, Service } from '../nixos/services.js';
 import { directive } from '../hardening/catalogue/index.js';
 import { compare } from '../hardening/compare.js';
 import { DEFAULT_SYSTEMD_VERSION } from '../hardening/lint.js';
-import { scoreService } from '../hardening/service-score.js';
+import { type ServiceScore, scoreService } from '../hardening/service-score.js';
 import { bindingLinePattern } from '../hardening/source.js';
 import { type Need, inferNeeds } from './needs.js';
 import { type Profile, bundledProfiles, targetSandbox } from './profile.js';
@@ -76,8 +76,13 @@ export interface SuggestOptions {
   profile?: string;
   /** The systemd version the module must run on (from the repository config). */
   systemdVersion?: number;
-  /** The service's exposure, when the caller has scored it already. */
-  before?: number;
+  /** The service's score, when the caller has scored it already. */
+  before?: ServiceScore;
+  /**
+   * Whether to work out what the suggestion looks like in the module (edits or a snippet) and
+   * what the profile promises (`exposure.target`); the census needs neither. Default true.
+   */
+  render?: boolean;
 }
 
 export function suggest(service: Service, analysis: Analysis, opts: SuggestOptions = {}): Suggestion {
@@ -106,13 +111,13 @@ export function suggest(service: Service, analysis: Analysis, opts: SuggestOptio
   }
   const needs = inferNeeds(service, analysis);
   const relaxations = chooseRelaxations(profile, needs);
-  const target = targetSandbox(
+  const targetSandboxValues = targetSandbox(
     profile,
     relaxations.map((r) => r.id),
   );
   const kept: Suggestion['kept'] = [];
   const changes: SuggestedChange[] = [];
-  for (const [name, to] of Object.entries(target)) {
+  for (const [name, to] of Object.entries(targetSandboxValues)) {
     const cur = service.options[name];
     const verdict = compare(name, side(cur), { value: to });
     if (verdict === 'tightened') {
@@ -130,21 +135,25 @@ export function suggest(service: Service, analysis: Analysis, opts: SuggestOptio
       });
     }
   }
-  const { edits, snippet } = placeChanges(service, analysis.text, changes);
-  const afterOptions = { ...service.options };
-  for (const c of changes) afterOptions[c.directive] = { value: c.to, line: c.line };
+  const render = opts.render ?? true;
+  const { edits, snippet } = render ? placeChanges(service, analysis.text, changes) : { edits: [], snippet: null };
   // What the profile promises for this service: its sandbox, with the service's own settings
   // for everything the profile leaves open (a declared User, SupplementaryGroups, ...).
-  const promised: Service = { ...service, options: { ...service.options } };
-  for (const [k, v] of Object.entries(target)) promised.options[k] = { value: v, line: 0 };
-  const targetScore = scoreService(promised);
-  const after = scoreService({ ...service, options: afterOptions });
-  const exposure = {
-    before: opts.before ?? scoreService(service).exposure,
-    target: targetScore.loadError ? null : targetScore.exposure,
-    after: after.exposure,
-    afterRange: after.range,
-  };
+  let target: number | null = null;
+  if (render) {
+    const promised: Service = { ...service, options: { ...service.options } };
+    for (const [k, v] of Object.entries(targetSandboxValues)) promised.options[k] = { value: v, line: 0 };
+    const targetScore = scoreService(promised);
+    target = targetScore.loadError ? null : targetScore.exposure;
+  }
+  const before = opts.before ?? scoreService(service);
+  let after = before;
+  if (changes.length > 0) {
+    const afterOptions = { ...service.options };
+    for (const c of changes) afterOptions[c.directive] = { value: c.to, line: c.line };
+    after = scoreService({ ...service, options: afterOptions });
+  }
+  const exposure = { before: before.exposure, target, after: after.exposure, afterRange: after.range };
   return {
     ...base,
     class: classOf(profile, relaxations.map((r) => r.id)),
