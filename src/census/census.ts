@@ -28,7 +28,7 @@ export function censusModule(file: string, text: string, allTests: TestEntry[] |
   const category = categoryOf(file, modulesDir);
   const services = analysis.file.services.map((s): CensusService => {
     const score = scoreService(s);
-    const sug = suggest(s, analysis, { before: score.loadError ? undefined : score.exposure });
+    const sug = suggest(s, analysis, { before: score, render: false });
     return {
       file,
       name: s.name,

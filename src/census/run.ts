@@ -15,9 +15,15 @@ export interface WorkerInput {
   files: { key: string; path: string; text: string }[];
   allTestsText: string | null;
   modulesDir: string;
+  /**
+   * Int32 counters shared by every thread of the run: [0] the next file to take, [1] files done.
+   * Threads take files one at a time, so a thread that starts late or gets the slow files simply
+   * takes fewer.
+   */
+  counters: SharedArrayBuffer;
 }
 
-export type WorkerMessage = { t: 'progress'; n: number } | { t: 'done'; results: { key: string; census: ModuleCensus }[] };
+export type WorkerMessage = { t: 'done'; results: { index: number; census: ModuleCensus }[] };
 
 export interface RunOptions {
   modulesDir?: string;
@@ -33,6 +39,8 @@ export interface RunStats {
   modules: number;
   cached: number;
   analysed: number;
+  /** Threads that analysed modules: this one plus the worker threads it started. */
+  threads: number;
   workers: number;
   cacheFile: string | null;
 }
@@ -141,16 +149,13 @@ function writeCache(file: string, key: string, entries: Record<string, ModuleCen
   }
 }
 
-function runWorker(input: WorkerInput, onProgress: (n: number) => void): Promise<{ key: string; census: ModuleCensus }[]> {
+function runWorker(input: WorkerInput): Promise<{ index: number; census: ModuleCensus }[]> {
   return new Promise((resolvePromise, reject) => {
     const w = new Worker(workerScript(), { workerData: input });
     let done = false;
     w.on('message', (m: WorkerMessage) => {
-      if (m.t === 'progress') onProgress(m.n);
-      else {
-        done = true;
-        resolvePromise(m.results);
-      }
+      done = true;
+      resolvePromise(m.results);
     });
     w.on('error', reject);
     w.on('exit', (code) => {
@@ -159,7 +164,7 @@ function runWorker(input: WorkerInput, onProgress: (n: number) => void): Promise
   });
 }
 
-/** Fewer misses than this are analysed on the main thread: starting a worker costs more. */
+/** Fewer misses than this are analysed on this thread alone: starting a worker costs more. */
 const INLINE_BELOW = 48;
 
 export async function runCensus(rootArg: string, opts: RunOptions = {}): Promise<{ census: Census; stats: RunStats }> {
@@ -191,23 +196,38 @@ export async function runCensus(rootArg: string, opts: RunOptions = {}): Promise
     opts.progress?.(done, total);
   };
 
-  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), Math.ceil(misses.length / INLINE_BELOW)));
-  let workers = 0;
-  if (misses.length > 0 && jobs === 1) {
+  const threads = misses.length === 0 ? 0 : Math.max(1, Math.min(opts.jobs ?? availableParallelism(), Math.ceil(misses.length / INLINE_BELOW)));
+  if (misses.length > 0) {
+    // This thread works too, beside threads − 1 workers, all taking files from one shared counter.
+    const counters = new SharedArrayBuffer(8);
+    const shared = new Int32Array(counters);
+    // Largest first, so that no thread is left with a big file at the end.
+    const files = [...misses].sort((a, b) => b.text.length - a.text.length);
+    const workerRuns = Array.from({ length: threads - 1 }, () =>
+      runWorker({ files, allTestsText, modulesDir, counters }).catch(() => [] as { index: number; census: ModuleCensus }[]),
+    );
     const { censusModule, parseAllTestsSafe } = await import('./census.js');
     const allTests = allTestsText === null ? null : parseAllTestsSafe(allTestsText);
-    for (const f of misses) {
-      results.set(f.key, censusModule(f.path, f.text, allTests, modulesDir));
-      tick(1);
+    const analysed: (ModuleCensus | undefined)[] = new Array(files.length);
+    const before = done;
+    let reported = done;
+    const report = () => {
+      const now = before + Atomics.load(shared, 1);
+      if (now !== reported) tick(now - reported);
+      reported = now;
+    };
+    for (let i = Atomics.add(shared, 0, 1); i < files.length; i = Atomics.add(shared, 0, 1)) {
+      analysed[i] = censusModule(files[i]!.path, files[i]!.text, allTests, modulesDir);
+      Atomics.add(shared, 1, 1);
+      if ((i & 7) === 0) report();
     }
-  } else if (misses.length > 0) {
-    // Round-robin by size, largest first, so the slices take about as long.
-    const bySize = [...misses].sort((a, b) => b.text.length - a.text.length);
-    const slices: WorkerInput['files'][] = Array.from({ length: jobs }, () => []);
-    bySize.forEach((f, i) => slices[i % jobs]!.push(f));
-    workers = jobs;
-    const out = await Promise.all(slices.map((files) => runWorker({ files, allTestsText, modulesDir }, tick)));
-    for (const r of out.flat()) results.set(r.key, r.census);
+    for (const r of (await Promise.all(workerRuns)).flat()) analysed[r.index] = r.census;
+    // A worker that died lost what it had done (it posts its results at the end): done again here.
+    files.forEach((f, i) => {
+      analysed[i] ??= censusModule(f.path, f.text, allTests, modulesDir);
+      results.set(f.key, analysed[i]!);
+    });
+    if (total > reported) tick(total - reported);
   }
   if (cacheFile && misses.length > 0) {
     const entries: Record<string, ModuleCensus> = {};
@@ -215,5 +235,5 @@ export async function runCensus(rootArg: string, opts: RunOptions = {}): Promise
     writeCache(cacheFile, vkey, entries);
   }
   const census = assemble([...results.values()], { root: rootArg, modulesDir, allTests: allTestsText !== null });
-  return { census, stats: { modules: total, cached: total - misses.length, analysed: misses.length, workers, cacheFile } };
+  return { census, stats: { modules: total, cached: total - misses.length, analysed: misses.length, threads, workers: Math.max(0, threads - 1), cacheFile } };
 }

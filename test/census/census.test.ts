@@ -105,9 +105,9 @@ describe('census', () => {
     }
     const cacheDir = mkdtempSync(join(tmpdir(), 'nh-census-cache-'));
     const cold = await runCensus(tree, { jobs: 2, cacheDir });
-    expect(cold.stats).toMatchObject({ modules: 120, analysed: 120, cached: 0, workers: 2 });
+    expect(cold.stats).toMatchObject({ modules: 120, analysed: 120, cached: 0, threads: 2, workers: 1 });
     const warm = await runCensus(tree, { jobs: 2, cacheDir });
-    expect(warm.stats).toMatchObject({ analysed: 0, cached: 120, workers: 0 });
+    expect(warm.stats).toMatchObject({ analysed: 0, cached: 120, threads: 0, workers: 0 });
     expect(warm.census).toEqual(cold.census);
     const inline = await runCensus(tree, { jobs: 1, cache: false });
     expect(inline.census).toEqual(cold.census);
