@@ -191,6 +191,16 @@ async function suggestReply(api: Api, owner: string, repo: string, number: numbe
   return { body: `${parts.join('\n')}${comments.length > 0 ? `\n${comments.length} suggestion block(s) are in a review on the changed lines.` : ''}`, comments, headSha: pr.head.sha };
 }
 
+/** What went wrong, for the check run: a request that timed out, or what GitHub answered. */
+export function describeFailure(e: unknown): string {
+  const err = e as { status?: number; message?: string; name?: string; cause?: { name?: string; message?: string } };
+  if (err.name === 'TimeoutError' || err.cause?.name === 'TimeoutError' || /aborted due to timeout/i.test(err.message ?? '')) {
+    return 'a request to GitHub timed out (no answer in time)';
+  }
+  const message = err.message ?? String(e);
+  return `GitHub answered ${err.status ?? 'with an error'} (${message})`;
+}
+
 /**
  * Runs a review; when GitHub fails us (errors, rate limits past the bounded retries), a check run
  * says what could not be done, and the error is rethrown so the delivery is reported failed.
@@ -211,7 +221,7 @@ async function reviewOrReport(api: Api, owner: string, repo: string, pr: PullPay
         conclusion: 'neutral',
         output: {
           title: 'The review could not be completed',
-          summary: `nixos-harden could not finish reviewing this commit: GitHub answered ${status ?? 'with an error'} (${md((e as Error).message).slice(0, 300)}). Re-run this check to try again.`,
+          summary: `nixos-harden could not finish reviewing this commit: ${md(describeFailure(e)).slice(0, 400)}. Re-run this check to try again.`,
         },
       });
     } catch (e2) {

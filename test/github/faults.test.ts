@@ -69,6 +69,31 @@ describe('faults', () => {
     expect(reviewsOn(s.number).every((r: { commitId?: string }) => r.commitId === newer)).toBe(true);
   });
 
+  it('a request GitHub never answers: it times out, a check run says so, a redelivery recovers', async () => {
+    const t = await startHarness({ requestTimeoutMs: 400 });
+    try {
+      const s = createScenario(t.gh);
+      const hang = t.gh.fail('pulls/list-files', { kind: 'hang', times: 1 });
+      const started = Date.now();
+      expect(await t.deliver('pull_request', pullRequestPayload(t.gh, { action: 'opened', owner: OWNER, repo: REPO, number: s.number }))).toBeGreaterThanOrEqual(500);
+      expect(Date.now() - started).toBeLessThan(8_000); // the review gave up; it did not wait forever
+      expect(hang.hits).toBe(1);
+      t.gh.takeViolations();
+      const failed = t.gh.state.checkRuns.filter((c: { headSha?: string; head_sha?: string }) => (c.headSha ?? c.head_sha) === s.head);
+      expect(failed.map((c: { output: { title: string | null } }) => c.output.title)).toEqual(['The review could not be completed']);
+      expect((failed[0] as { output: { summary: string | null } }).output.summary).toMatch(/timed out/);
+      expect(t.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(0);
+      // Once GitHub answers again, a redelivery completes the review, once.
+      expect(await t.deliver('pull_request', pullRequestPayload(t.gh, { action: 'opened', owner: OWNER, repo: REPO, number: s.number }))).toBe(200);
+      expect(await t.deliver('pull_request', pullRequestPayload(t.gh, { action: 'opened', owner: OWNER, repo: REPO, number: s.number }))).toBe(200);
+      expect(t.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(1);
+      expect(t.gh.state.reviewsOn(OWNER, REPO, s.number)).toHaveLength(1);
+      t.gh.assertNoViolations();
+    } finally {
+      await t.close();
+    }
+  });
+
   it('bounds retries after rate limits', () => {
     expect(shouldRetryRateLimit(10, 0)).toBe(true);
     expect(shouldRetryRateLimit(10, 2)).toBe(false);

@@ -4,7 +4,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Probot, ProbotOctokit, createNodeMiddleware } from 'probot';
+import { Probot, createNodeMiddleware } from 'probot';
+import { pino } from 'pino';
 import app from '../../src/github/app.js';
 import { HardenOctokit } from '../../src/github/octokit.js';
 import { type GitHubServer, signedDelivery, startGitHubServer } from './github/index.js';
@@ -22,7 +23,7 @@ export interface Harness {
  * `throttling`: run with the app's production Octokit (bounded rate-limit retries) instead of
  * one with throttling and retries off.
  */
-export async function startHarness(opts: { logLevel?: 'fatal' | 'info'; throttling?: boolean } = {}): Promise<Harness> {
+export async function startHarness(opts: { logLevel?: 'fatal' | 'info'; throttling?: boolean; requestTimeoutMs?: number; log?: NodeJS.WritableStream } = {}): Promise<Harness> {
   const gh = await startGitHubServer();
   const secret = 'nixos-harden-test-secret';
   const probot = new Probot({
@@ -30,10 +31,16 @@ export async function startHarness(opts: { logLevel?: 'fatal' | 'info'; throttli
     privateKey: gh.app.privateKey,
     secret,
     baseUrl: gh.url,
-    logLevel: opts.logLevel ?? 'fatal',
-    Octokit: opts.throttling
-      ? HardenOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false } }))
-      : ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, throttle: { enabled: false }, retry: { enabled: false } })),
+    // With `log`, everything the app and Probot log (debug and up) goes to that stream as JSON lines.
+    ...(opts.log ? { log: pino({ level: 'debug' }, opts.log) } : { logLevel: opts.logLevel ?? 'fatal' }),
+    // The app's own Octokit (request time limit, bounded rate-limit retries); throttling and
+    // plugin-retry's back-off are off unless a test is about them.
+    Octokit: HardenOctokit.defaults((o: Record<string, unknown>) => ({
+      ...o,
+      requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
+      retry: { enabled: false },
+      ...(opts.throttling ? {} : { throttle: { enabled: false } }),
+    })),
   });
   const middleware = await createNodeMiddleware(app, { probot });
   const web: Server = createServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));
