@@ -191,6 +191,22 @@ async function suggestReply(api: Api, owner: string, repo: string, number: numbe
   return { body: `${parts.join('\n')}${comments.length > 0 ? `\n${comments.length} suggestion block(s) are in a review on the changed lines.` : ''}`, comments, headSha: pr.head.sha };
 }
 
+/** A 404, or GraphQL's NOT_FOUND (a repository or object that is gone). */
+function isNotFound(e: unknown): boolean {
+  const err = e as { status?: number; errors?: { type?: string }[] };
+  return err.status === 404 || (Array.isArray(err.errors) && err.errors.some((x) => x.type === 'NOT_FOUND'));
+}
+
+/** Whether the PR was closed or got a new head since the delivery (asks GitHub; false if it cannot tell). */
+async function pullIsGone(api: Api, owner: string, repo: string, pr: PullPayload): Promise<boolean> {
+  try {
+    const now = (await (api as unknown as { rest: { pulls: { get(p: Record<string, unknown>): Promise<{ data: { state?: string; head: { sha: string } } }> } } }).rest.pulls.get({ owner, repo, pull_number: pr.number })).data;
+    return now.state === 'closed' || now.head.sha !== pr.head.sha;
+  } catch {
+    return false;
+  }
+}
+
 /** What went wrong, for the check run: a request that timed out, or what GitHub answered. */
 export function describeFailure(e: unknown): string {
   const err = e as { status?: number; message?: string; name?: string; cause?: { name?: string; message?: string } };
@@ -210,6 +226,12 @@ async function reviewOrReport(api: Api, owner: string, repo: string, pr: PullPay
     await reviewPull(api, owner, repo, pr, log);
   } catch (e) {
     const status = (e as { status?: number }).status;
+    if (isNotFound(e) && (await pullIsGone(api, owner, repo, pr))) {
+      // The head branch was deleted (GitHub closes the PR) or pushed over while we read it: there
+      // is nothing left to review, and no failure to report.
+      log.info({ owner, repo, pr: pr.number, head: pr.head.sha }, 'pull request closed or moved on while it was read; not reviewed');
+      return;
+    }
     log.error({ owner, repo, pr: pr.number, head: pr.head.sha, status, err: (e as Error).message }, 'review failed');
     try {
       await api.rest.checks.create({

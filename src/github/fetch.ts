@@ -109,6 +109,12 @@ export async function fetchPullFiles(api: GitHubApi, pr: PullRef, config: Config
     const w = wanted[k]!;
     const blob = blobs[k] ?? null;
     const target = files[w.file]!;
+    if (blob === null) {
+      // GitHub listed the file as changed but has no such blob at that commit (the head branch or
+      // the fork is gone): say so rather than review it as an added or deleted file.
+      target.problem = `the ${w.side} version could not be read from GitHub (not found at ${w.rev.slice(0, 12)})`;
+      continue;
+    }
     let text: string | null = blob?.text ?? null;
     if (blob && blob.byteSize > MAX_FILE_BYTES) {
       target.problem = `the ${w.side} version has ${blob.byteSize} bytes, more than the limit of ${MAX_FILE_BYTES}; not analysed`;

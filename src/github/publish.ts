@@ -15,7 +15,7 @@ export interface PublishApi {
   paginate(method: unknown, params: Record<string, unknown>): Promise<unknown[]>;
   rest: {
     pulls: {
-      get(p: Record<string, unknown>): Promise<{ data: { head: { sha: string } } }>;
+      get(p: Record<string, unknown>): Promise<{ data: { state?: string; head: { sha: string } } }>;
       listReviews: unknown;
       createReview(p: Record<string, unknown>): Promise<unknown>;
     };
@@ -48,11 +48,13 @@ export interface Publication {
   labels: { add: string[]; remove: string[] };
 }
 
-export type PublishOutcome = { published: true; commentId: number; reviewPosted: boolean; checkRunId: number } | { published: false; reason: 'stale' };
+export type PublishOutcome = { published: true; commentId: number; reviewPosted: boolean; checkRunId: number } | { published: false; reason: 'stale' | 'closed' };
 
-export async function headIsCurrent(api: PublishApi, t: Target): Promise<boolean> {
+/** Whether the review still applies: the PR is open and its head is the commit reviewed. */
+export async function headIsCurrent(api: PublishApi, t: Target): Promise<'current' | 'stale' | 'closed'> {
   const pr = await api.rest.pulls.get({ owner: t.owner, repo: t.repo, pull_number: t.number });
-  return pr.data.head.sha === t.headSha;
+  if (pr.data.state === 'closed') return 'closed';
+  return pr.data.head.sha === t.headSha ? 'current' : 'stale';
 }
 
 /** Creates or edits the one summary comment of the PR. */
@@ -140,7 +142,8 @@ export async function applyLabels(api: PublishApi, t: Target, labels: Publicatio
 }
 
 export async function publish(api: PublishApi, t: Target, p: Publication): Promise<PublishOutcome> {
-  if (!(await headIsCurrent(api, t))) return { published: false, reason: 'stale' };
+  const now = await headIsCurrent(api, t);
+  if (now !== 'current') return { published: false, reason: now };
   const commentId = await upsertSummary(api, t, p.summary);
   const reviewPosted = await postReview(api, t, p.review);
   const checkRunId = await postCheck(api, t, p.check);

@@ -94,6 +94,58 @@ describe('faults', () => {
     }
   });
 
+  it('a deleted head branch: GitHub answers 404 / NOT_FOUND, the PR is closed, nothing is posted', async () => {
+    const s = createScenario(h.gh);
+    const payload = opened(s.number); // delivered late, after the branch was deleted
+    h.gh.closePullRequest(OWNER, REPO, s.number, { deleteHeadBranch: true });
+    const notFound = { type: 'NOT_FOUND', path: ['r0'], locations: [{ line: 2, column: 1 }], message: `Could not resolve to a Repository with the name '${OWNER}/${REPO}'.` };
+    const gone = h.gh.fail('graphql', { status: 200, body: { data: { r0: null }, errors: [notFound] }, times: 1 });
+    expect(await h.deliver('pull_request', payload)).toBe(200);
+    expect(gone.hits).toBe(1);
+    h.gh.takeViolations();
+    expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(0);
+    expect(reviewsOn(s.number)).toHaveLength(0);
+    expect(checksOn(s.head)).toHaveLength(0); // not a failure of ours: nothing left to review
+  });
+
+  it('a 404 for the head while the PR is still open: reported, and a redelivery recovers', async () => {
+    const s = createScenario(h.gh);
+    h.gh.fail('pulls/list-files', { status: 404, times: 1 });
+    expect(await h.deliver('pull_request', opened(s.number))).toBeGreaterThanOrEqual(400);
+    h.gh.takeViolations();
+    const failed = checksOn(s.head) as { output: { title: string | null; summary: string | null } }[];
+    expect(failed.map((c) => c.output.title)).toEqual(['The review could not be completed']);
+    expect(failed[0]!.output.summary).toContain('GitHub answered 404');
+    expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(0);
+    expect(await h.deliver('pull_request', opened(s.number))).toBe(200);
+    expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(1);
+    expect(reviewsOn(s.number)).toHaveLength(1);
+  });
+
+  it('a head blob that is gone is reported as unreadable, never reviewed as a deleted file', async () => {
+    const s = createScenario(h.gh);
+    // GitHub lists the changed files, but no object of the query can be resolved any more.
+    const unresolved = (r: { body: unknown }) => {
+      const query = String((r.body as { query?: string }).query ?? '');
+      const data: Record<string, Record<string, null>> = {};
+      let repoAlias = '';
+      for (const line of query.split('\n')) {
+        const repoMatch = /^(r\d+): repository/.exec(line);
+        if (repoMatch) data[(repoAlias = repoMatch[1]!)] = {};
+        const objectMatch = /^\s*(f\d+): object/.exec(line);
+        if (objectMatch) data[repoAlias]![objectMatch[1]!] = null;
+      }
+      return { data };
+    };
+    const gone = h.gh.fail((r) => r.graphql && /object\(expression/.test(String((r.body as { query?: string })?.query)), { status: 200, body: unresolved, times: 1 });
+    expect(await h.deliver('pull_request', opened(s.number))).toBe(200);
+    h.gh.takeViolations();
+    const [summary] = h.gh.state.commentsOn(OWNER, REPO, s.number);
+    expect(gone.hits).toBe(1);
+    expect(summary!.body).toMatch(/could not be read from GitHub/);
+    expect(summary!.body).not.toMatch(/removed|deleted/i);
+  });
+
   it('bounds retries after rate limits', () => {
     expect(shouldRetryRateLimit(10, 0)).toBe(true);
     expect(shouldRetryRateLimit(10, 2)).toBe(false);

@@ -577,6 +577,19 @@ export class Model {
     repo.issues.get(number)!.updatedAt = this.now();
   }
 
+  /** Closes a pull request; with deleteHeadBranch its head branch goes too (the commits stay, as on GitHub). */
+  closePullRequest(owner: string, name: string, number: number, opts: { deleteHeadBranch?: boolean } = {}): void {
+    const repo = this.repoOrThrow(owner, name);
+    const issue = repo.issues.get(number);
+    if (!issue?.pull) throw new Error(`no pull request #${number} in ${repo.fullName}`);
+    issue.state = 'closed';
+    issue.updatedAt = this.now();
+    if (opts.deleteHeadBranch) {
+      const [headOwner, headName] = issue.pull.headRepo.split('/') as [string, string];
+      this.repoOrThrow(headOwner, headName).branches.delete(issue.pull.headRef);
+    }
+  }
+
   pull(repo: RepoRecord, number: number): (IssueRecord & { pull: PullRecord }) | undefined {
     const issue = repo.issues.get(number);
     return issue?.pull ? (issue as IssueRecord & { pull: PullRecord }) : undefined;

@@ -117,6 +117,7 @@ export interface FaultSpec {
    */
   kind?: 'secondary-rate-limit' | 'rate-limit' | 'error' | 'hang';
   headers?: Record<string, string>;
+  /** The reply's body, or a function of the request that builds it. */
   body?: unknown;
   /** How many matching requests to affect (default 1; Infinity for all). */
   times?: number;
@@ -206,6 +207,8 @@ export interface GitHubServer {
   }): number;
   /** A new head for an open pull request (a `synchronize`). */
   pushToPullRequest(owner: string, repo: string, number: number, head: string, base?: string): void;
+  /** Closes a pull request, and with deleteHeadBranch deletes its head branch (GitHub closes a PR whose head branch is deleted). */
+  closePullRequest(owner: string, repo: string, number: number, opts?: { deleteHeadBranch?: boolean }): void;
   addIssue(opts: { owner: string; repo: string; number?: number; author: string; title?: string; body?: string | null }): number;
   /** A comment someone else wrote (e.g. a slash command); returns its id. */
   addIssueComment(owner: string, repo: string, number: number, user: string, body: string): number;
@@ -355,7 +358,7 @@ export async function startGitHubServer(opts: GitHubServerOptions = {}): Promise
     const kind = spec.kind ?? (spec.status === 429 ? 'secondary-rate-limit' : spec.status === 403 ? 'rate-limit' : 'error');
     const status = spec.status ?? (kind === 'secondary-rate-limit' || kind === 'rate-limit' ? 403 : 500);
     const headers: Record<string, string> = {};
-    let body: unknown = spec.body;
+    let body: unknown = typeof spec.body === 'function' ? (spec.body as (r: FaultRequest) => unknown)(r) : spec.body;
     if (kind === 'secondary-rate-limit') {
       headers['retry-after'] = String(spec.retryAfter ?? 1);
       body ??= errorBody(status, `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${randomUUID().toUpperCase().slice(0, 23)}.`, 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits');
@@ -641,6 +644,7 @@ export async function startGitHubServer(opts: GitHubServerOptions = {}): Promise
     },
     openPullRequest: (o) => model.openPullRequest(o).number,
     pushToPullRequest: (owner, repo, number, head, base) => model.pushToPullRequest(owner, repo, number, head, base),
+    closePullRequest: (owner, repo, number, opts) => model.closePullRequest(owner, repo, number, opts),
     addIssue: (o) => model.addIssue(o).number,
     addIssueComment: (owner, repo, number, user, text) => {
       const r = model.repoOrThrow(owner, repo);
