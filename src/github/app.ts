@@ -22,6 +22,8 @@ type Api = GitHubApi & PublishApi;
 interface PullPayload {
   number: number;
   draft?: boolean;
+  /** How many files the PR changes (GitHub lists at most 3 000 of them). */
+  changed_files?: number;
   user: { login: string };
   base: { sha: string; ref: string };
   head: { sha: string; ref: string; repo: { name: string; owner: { login: string } } | null };
@@ -55,9 +57,10 @@ export async function reviewPull(api: Api, owner: string, repo: string, pr: Pull
     return;
   }
   const config = loaded.config;
-  const { files } = await fetchPullFiles(api, ref, config);
+  const { files, changed } = await fetchPullFiles(api, ref, config);
   const vmTests = await vmTestLookup(api, owner, repo, pr.base.sha, config);
-  const result = reviewPullRequest({ files, config, headSha: pr.head.sha, now, vmTests });
+  const unlisted = typeof pr.changed_files === 'number' ? { listed: changed.length, total: pr.changed_files } : undefined;
+  const result = reviewPullRequest({ files, config, headSha: pr.head.sha, now, vmTests, unlisted });
   const outcome = await publish(api, target, publication(result, pr.head.sha));
   log.info({ owner, repo, pr: pr.number, head: pr.head.sha, services: result.services.length, conclusion: result.conclusion, outcome: outcome.published ? 'published' : outcome.reason }, 'review done');
 }

@@ -78,7 +78,7 @@ export function renderSummary({ result, headSha, waiversAddedByPr = [] }: Summar
   for (const s of result.services) body.push(...serviceSection(s));
   if (result.problems.length > 0) {
     body.push('#### Files not fully analysed', '');
-    for (const p of result.problems) body.push(`- ${code(p.path)}: ${md(p.message)}`);
+    for (const p of result.problems) body.push(`- ${p.path ? `${code(p.path)}: ` : ''}${md(p.message)}`);
     body.push('');
   }
   if (waiversAddedByPr.length > 0) {

@@ -50,6 +50,8 @@ export interface ReviewInput {
   vmTests?: (modulePath: string, moduleText: string) => VmTests;
   /** Waivers that the PR itself adds to the config: reported, never honoured. */
   waiversAddedByPr?: Waiver[];
+  /** Changed files GitHub did not list (it lists at most 3 000): said in the summary. */
+  unlisted?: { listed: number; total: number };
 }
 
 export interface WaivedChange {
@@ -92,7 +94,7 @@ export interface Annotation {
 
 export interface ReviewResult {
   services: ServiceReview[];
-  /** Files that could not be analysed, or not fully. */
+  /** Files that could not be analysed, or not fully (path '' for the pull request as a whole). */
   problems: { path: string; message: string }[];
   /** Inline comments, only on lines of the PR's diff. */
   comments: InlineComment[];
@@ -143,6 +145,10 @@ export function reviewPullRequest(input: ReviewInput): ReviewResult {
   const { config } = input;
   const services: ServiceReview[] = [];
   const problems: ReviewResult['problems'] = [];
+  if (input.unlisted && input.unlisted.total > input.unlisted.listed) {
+    const { listed, total } = input.unlisted;
+    problems.push({ path: '', message: `GitHub lists only the first ${listed} of the ${total} changed files; modules among the other ${total - listed} were not reviewed.` });
+  }
   const comments: InlineComment[] = [];
   const annotations: Annotation[] = [];
   const gates: ReviewResult['gates'] = [];

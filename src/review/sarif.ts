@@ -63,7 +63,8 @@ class Builder {
       ruleIndex: i,
       level,
       message: { text },
-      locations: [{ physicalLocation: { artifactLocation: { uri: toUri(path), uriBaseId: '%SRCROOT%' }, region } }],
+      // A finding about no file in particular (path '') has no location.
+      locations: path === '' ? [] : [{ physicalLocation: { artifactLocation: { uri: toUri(path), uriBaseId: '%SRCROOT%' }, region } }],
       ...extra,
     });
   }
