@@ -4,6 +4,7 @@
  * annotations go out 50 per request, and labels. Before anything is posted the PR's head is
  * checked again: when a newer push arrived, that push's review wins and this one is dropped.
  */
+import { plain } from '../review/escape.js';
 import { REVIEW_MARKER, SUMMARY_MARKER, fitBody } from '../review/render.js';
 import type { Annotation, Conclusion, InlineComment } from '../review/review.js';
 
@@ -94,13 +95,14 @@ export async function postReview(api: PublishApi, t: Target, review: Publication
   return true;
 }
 
-const toApi = (a: Annotation) => ({
+/** Annotations are plain text: control characters dropped, mentions defused, lengths capped. */
+export const toApi = (a: Annotation) => ({
   path: a.path,
   start_line: a.startLine,
   end_line: a.endLine,
   annotation_level: a.level,
-  title: a.title.slice(0, 255),
-  message: a.message.slice(0, 60_000),
+  title: plain(a.title, 255),
+  message: plain(a.message, 60_000),
 });
 
 /** Creates the check run; annotations beyond the first 50 are appended 50 at a time. */
