@@ -8,7 +8,7 @@ import { formatErrorsTable } from '../policy/config-errors.js';
 import type { Config } from '../policy/config.js';
 import { suggest } from '../policy/suggest.js';
 import { commentableLines } from '../review/patch-lines.js';
-import { analyseText } from '../nixos/extract.js';
+import { analyseCached } from '../nixos/analysis-cache.js';
 import { SUMMARY_MARKER, renderCheck, renderSummary } from '../review/render.js';
 import { code, fenced, md } from '../review/escape.js';
 import { type ReviewResult, type VmTests, reviewPullRequest } from '../review/review.js';
@@ -160,7 +160,7 @@ async function suggestReply(api: Api, owner: string, repo: string, number: numbe
   const comments: SuggestComment[] = [];
   for (const f of files) {
     if (f.head === null) continue;
-    const analysis = analyseText(f.path, f.head);
+    const analysis = analyseCached(f.path, f.head);
     const lines = f.head.split('\n');
     const commentable = commentableLines(f.patch);
     for (const s of analysis.file.services) {

@@ -6,7 +6,8 @@
  */
 import { nixValue } from '../nix/builder.js';
 import type { Json } from '../nix/render.js';
-import { type Analysis, analyseText } from '../nixos/extract.js';
+import type { Analysis } from '../nixos/extract.js';
+import { analyseCached } from '../nixos/analysis-cache.js';
 import type { Service } from '../nixos/services.js';
 import { type Change, type ServiceDiff, diffFiles } from '../hardening/diff.js';
 import { lintService } from '../hardening/lint.js';
@@ -163,8 +164,8 @@ export function reviewPullRequest(input: ReviewInput): ReviewResult {
       problems.push({ path: f.path, message: f.problem });
       continue;
     }
-    const before: Analysis | undefined = f.base === null ? undefined : analyseText(f.previousPath ?? f.path, f.base);
-    const after: Analysis | undefined = f.head === null ? undefined : analyseText(f.path, f.head);
+    const before: Analysis | undefined = f.base === null ? undefined : analyseCached(f.previousPath ?? f.path, f.base);
+    const after: Analysis | undefined = f.head === null ? undefined : analyseCached(f.path, f.head);
     for (const d of after?.file.diagnostics ?? []) {
       if (d.id.startsWith('parse-') || d.id === 'internal-error' || d.id === 'eval-budget') problems.push({ path: f.path, message: `line ${d.line}: ${d.id}: ${d.message}` });
     }
