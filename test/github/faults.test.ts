@@ -70,13 +70,14 @@ describe('faults', () => {
   });
 
   it('a request GitHub never answers: it times out, a check run says so, a redelivery recovers', async () => {
-    const t = await startHarness({ requestTimeoutMs: 400 });
+    // Long enough for any answer of the local server on a loaded machine, short for a test.
+    const t = await startHarness({ requestTimeoutMs: 2500 });
     try {
       const s = createScenario(t.gh);
       const hang = t.gh.fail('pulls/list-files', { kind: 'hang', times: 1 });
       const started = Date.now();
       expect(await t.deliver('pull_request', pullRequestPayload(t.gh, { action: 'opened', owner: OWNER, repo: REPO, number: s.number }))).toBeGreaterThanOrEqual(500);
-      expect(Date.now() - started).toBeLessThan(8_000); // the review gave up; it did not wait forever
+      expect(Date.now() - started).toBeLessThan(15_000); // the review gave up; it did not wait forever
       expect(hang.hits).toBe(1);
       t.gh.takeViolations();
       const failed = t.gh.state.checkRuns.filter((c: { headSha?: string; head_sha?: string }) => (c.headSha ?? c.head_sha) === s.head);

@@ -21,7 +21,7 @@ describe('logs', () => {
   let log: Capture;
   beforeEach(async () => {
     log = new Capture();
-    h = await startHarness({ log, requestTimeoutMs: 400 });
+    h = await startHarness({ log, requestTimeoutMs: 2500 });
   });
   afterEach(async () => {
     await h.close();
