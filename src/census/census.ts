@@ -14,7 +14,7 @@ export * from './summary.js';
 
 /** The census entry of one module; `allTests` null when the tree has no all-tests.nix. */
 export function censusModule(file: string, text: string, allTests: TestEntry[] | null, modulesDir = 'nixos/modules'): ModuleCensus {
-  const analysis = analyseText(file, text);
+  const analysis = analyseText(file, text, { branches: false });
   const diagnostics = analysis.file.diagnostics.map((d) => ({ file, id: d.id, line: d.line, message: d.message }));
   if (analysis.file.services.length === 0) return { file, services: [], diagnostics };
   let tests: string[] = [];

@@ -16,7 +16,7 @@ const stats = { hits: 0, misses: 0 };
 
 export function analyseCached(path: string, text: string, opts: ExtractOptions = {}): Analysis {
   // Non-default budgets or limits give other results: not cached.
-  if (opts.budgets !== undefined || opts.maxChars !== undefined) return analyseText(path, text, opts);
+  if (opts.budgets !== undefined || opts.maxChars !== undefined || opts.branches !== undefined) return analyseText(path, text, opts);
   const key = createHash('sha256').update(path).update('\0').update(text).digest('base64url');
   const hit = entries.get(key);
   if (hit) {

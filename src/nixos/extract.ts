@@ -18,6 +18,8 @@ export interface ExtractOptions {
   budgets?: Budgets;
   /** Files larger than this (in characters) are not analysed; a finding says so. */
   maxChars?: number;
+  /** false: no `branches` (values under non-default conditions); the census needs only the defaults. */
+  branches?: boolean;
 }
 
 /** Real service modules are far below this; larger files would take seconds to parse. */
@@ -51,7 +53,7 @@ export function analyseText(path: string, text: string, opts: ExtractOptions = {
   }
   try {
     const mod = evaluateModule(text, { budgets: opts.budgets });
-    const { services, diagnostics, facts } = extractServices(mod);
+    const { services, diagnostics, facts } = extractServices(mod, { branches: opts.branches });
     return { file: { path, diagnostics: dedupe([...mod.diagnostics, ...mod.ev.diagnostics, ...diagnostics]), services }, facts, text };
   } catch (e) {
     // A stack overflow on a pathological input, or a bug of ours: report it, never crash the run.

@@ -295,7 +295,8 @@ function firewallFacts(ev: Evaluator, defs: Def[]): ModuleFacts['firewall'] {
   return out;
 }
 
-export function extractServices(mod: EvaluatedModule): { services: Service[]; diagnostics: Diagnostic[]; facts: ModuleFacts } {
+/** `branches: false` leaves out the values under non-default conditions (the census needs only the defaults). */
+export function extractServices(mod: EvaluatedModule, opts: { branches?: boolean } = {}): { services: Service[]; diagnostics: Diagnostic[]; facts: ModuleFacts } {
   const { ev } = mod;
   const diagnostics: Diagnostic[] = [];
   const { groups, scopeDefs } = groupServices(mod.defs, diagnostics);
@@ -326,7 +327,7 @@ export function extractServices(mod: EvaluatedModule): { services: Service[]; di
       const { base, negated } = canonGuard(guard.src);
       if (!bases.has(base)) bases.set(base, guard.value === null ? null : negated ? !guard.value : guard.value);
     }
-    for (const [base, value] of [...bases].slice(0, MAX_GUARDS)) {
+    for (const [base, value] of opts.branches === false ? [] : [...bases].slice(0, MAX_GUARDS)) {
       const flips: [boolean, string][] = value === null ? [[true, base], [false, negate(base)]] : [[!value, value ? negate(base) : base]];
       for (const [to, when] of flips) {
         const view = flipView(new Map([[base, to]]));
