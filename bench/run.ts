@@ -7,6 +7,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { cpus, tmpdir } from 'node:os';
 import { extractText } from '../src/nixos/extract.js';
+import { diffFiles } from '../src/hardening/diff.js';
+import { scoreService } from '../src/hardening/service-score.js';
+import { type LatencyRow, reviewLatency } from './review-latency.js';
 import { packageRoot } from '../src/nix/parser.js';
 import { generateCorpus } from './corpus.js';
 
@@ -35,14 +38,14 @@ interface CensusRun {
  * `nixos-harden census` as a user runs it (a new process, so process start and module loading
  * count): wall time, and peak RSS of the process (worker threads included).
  */
-function censusRun(what: string, root: string, cacheDir: string): CensusRun {
+function censusRun(what: string, root: string, cacheDir: string, extra: string[] = []): CensusRun {
   const bin = join(packageRoot(), 'bin', 'nixos-harden.js');
   const out = join(cacheDir, '..', 'census.json');
   // Peak RSS from /usr/bin/time when there is one: a child's own getrusage() would also count the
   // pages of this (large) process it was forked from, which Linux carries across execve.
   const gnuTime = existsSync('/usr/bin/time');
   const reportRss = 'data:text/javascript,' + encodeURIComponent("process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'))");
-  const args = [bin, 'census', root, '--format', 'json', '--out', out, '--cache-dir', cacheDir];
+  const args = [bin, 'census', root, '--format', 'json', '--out', out, '--cache-dir', cacheDir, ...extra];
   const t0 = process.hrtime.bigint();
   const r = gnuTime
     ? spawnSync('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, ...args], { encoding: 'utf8' })
@@ -62,15 +65,20 @@ function censusBench(count: number): { rows: CensusRun[]; modules: number } {
       mkdirSync(dirname(join(root, m.path)), { recursive: true });
       writeFileSync(join(root, m.path), m.text);
     }
-    const cache = join(dir, 'cache');
-    const rows = [censusRun('census, cold cache', root, cache), censusRun('census, warm cache', root, cache), censusRun('census, warm cache (again)', root, cache)];
+    const rows = [
+      censusRun(`census, cold cache, --jobs ${cpus().length} (the default)`, root, join(dir, 'cache-1')),
+      censusRun('census, cold cache, --jobs 1', root, join(dir, 'cache-2'), ['--jobs', '1']),
+      censusRun('census, cold cache, --jobs 1 (again)', root, join(dir, 'cache-3'), ['--jobs', '1']),
+      censusRun('census, warm cache', root, join(dir, 'cache-1')),
+      censusRun('census, warm cache (again)', root, join(dir, 'cache-1')),
+    ];
     return { rows, modules: count };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const count = Number(process.argv.find((a) => a.startsWith('--modules='))?.split('=')[1] ?? 1000);
   const rounds = 3;
   // The census runs first, in new processes, while this one is still small.
@@ -92,7 +100,21 @@ function main(): void {
     rows.push(row);
     if (!best || row.msPerModule < best.msPerModule) best = row;
   }
+  // Scoring every service of the corpus (extraction done beforehand, not timed).
+  const extracted = corpus.map((m) => extractText(m.path, m.text));
+  const allServices = extracted.flatMap((f) => f.services);
+  for (const s of allServices.slice(0, 100)) scoreService(s);
+  rows.push(measure(`score, every service of the ${count} modules (${allServices.length} services)`, count, () => {
+    for (const s of allServices) scoreService(s);
+  }));
+  // Diff as \`nixos-harden diff\` does it: both versions extracted, compared, scored.
+  const loosened = corpus.map((m) => m.text.replace(/ProtectSystem = "strict"/g, 'ProtectSystem = "full"').replace(/PrivateTmp = true/g, 'PrivateTmp = false'));
+  const scorer = (s: Parameters<typeof scoreService>[0]) => scoreService(s).exposure;
+  rows.push(measure(`diff, ${count} modules against a loosened copy (extract both, compare, score)`, count, () => {
+    corpus.forEach((m, i) => diffFiles(extractText(m.path, m.text), extractText(m.path, loosened[i]!), scorer));
+  }));
   const rss = process.memoryUsage().rss / 1024 / 1024;
+  const latency: LatencyRow[] = await reviewLatency();
 
 
   const table = [
@@ -107,6 +129,10 @@ function main(): void {
     `| census of the generated tree (\`nixos-harden census\`, new process, ${census.modules} modules) | wall time (s) | peak RSS (MiB) | services |`,
     `|---|---:|---:|---:|`,
     ...census.rows.map((r) => `| ${r.what} | ${(r.wallMs / 1000).toFixed(2)} | ${r.maxRssMiB.toFixed(0)} | ${r.services} |`),
+    '',
+    `| PR review through the app (Probot, webhook to the local GitHub server in another process) | wall time (ms) | app CPU time (ms) | API requests |`,
+    `|---|---:|---:|---:|`,
+    ...latency.map((r) => `| ${r.what} | ${r.wallMs.toFixed(0)} | ${r.cpuMs.toFixed(0)} | ${r.requests} |`),
   ].join('\n');
   process.stdout.write(table + '\n');
 
@@ -124,4 +150,4 @@ function main(): void {
   }
 }
 
-main();
+await main();
