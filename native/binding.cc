@@ -7,6 +7,7 @@
 // NODE_INTS integers per node in preorder:
 //   symbol, field id (0 = none), start index, end index, start row, start column, parent, flags
 // flags: 1 named, 2 missing, 4 has an error in it or below. parent is -1 for the root.
+// Anonymous tokens without a field name (punctuation, keywords) are left out.
 // Reading a tree node by node through a JS binding costs more than everything else done with a
 // module; one call and a typed array cost almost nothing.
 //
@@ -129,17 +130,26 @@ Napi::Value Parse(const Napi::CallbackInfo &info) {
 
   std::vector<int32_t> out;
   out.reserve(bytes / 3 * kNodeInts + kNodeInts);
-  std::vector<int32_t> parents;  // indexes of the nodes on the path from the root
+  // Indexes of the emitted nodes on the path from the root (kSkipped for a token left out).
+  std::vector<int32_t> parents;
+  constexpr int32_t kSkipped = -2;
   TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
-  auto emit = [&](int32_t parent) {
+  auto emit = [&](int32_t parent) -> int32_t {
     TSNode n = ts_tree_cursor_current_node(&cursor);
+    bool named = ts_node_is_named(n);
+    bool missing = ts_node_is_missing(n);
+    TSFieldId field = ts_tree_cursor_current_field_id(&cursor);
+    // Punctuation and keywords (`=`, `;`, `{`, `in`, ...) carry nothing the syntax tree needs:
+    // anonymous leaves without a field name are left out. Operators have a field; missing
+    // tokens are kept, they are syntax errors.
+    if (!named && !missing && field == 0 && ts_node_child_count(n) == 0) return kSkipped;
     TSPoint p = ts_node_start_point(n);
-    int32_t flags = (ts_node_is_named(n) ? 1 : 0) | (ts_node_is_missing(n) ? 2 : 0) | (ts_node_has_error(n) ? 4 : 0);
+    int32_t flags = (named ? 1 : 0) | (missing ? 2 : 0) | (ts_node_has_error(n) ? 4 : 0);
     int32_t index = static_cast<int32_t>(out.size() / kNodeInts);
-    out.push_back(ts_node_symbol(n));
-    out.push_back(ts_tree_cursor_current_field_id(&cursor));
     uint32_t startByte = ts_node_start_byte(n);
     int32_t start = toUnits(startByte);
+    out.push_back(ts_node_symbol(n));
+    out.push_back(field);
     out.push_back(start);
     out.push_back(toUnits(ts_node_end_byte(n)));
     out.push_back(static_cast<int32_t>(p.row));

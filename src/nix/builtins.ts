@@ -4,6 +4,7 @@
  */
 import type { Evaluator } from './eval.js';
 import { asAttrs } from './eval.js';
+import { current } from './current.js';
 import {
   type Attr,
   Env,
@@ -31,10 +32,29 @@ type Set = Map<string, Attr>;
 export const PRIO = { force: 50, plain: 100, default: 1000, optionDefault: 1500 } as const;
 export const ORDER = { before: 500, plain: 1000, after: 1500 } as const;
 
-export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: Env } {
+export interface Stdlib {
+  builtins: Value;
+  lib: Value;
+  root: Env;
+}
+
+let shared: Stdlib | undefined;
+
+/**
+ * `builtins`, `lib` and the global scope. Built once per thread and shared by every evaluator:
+ * building it is as costly as evaluating a small module, and nothing in it changes (values are
+ * never mutated; the functions' results are per call). Its functions use the evaluator in
+ * {@link current} for budgets, calls and source text.
+ */
+export function makeStdlib(ev: Evaluator): Stdlib {
+  current.ev = ev;
+  return (shared ??= buildStdlib(current));
+}
+
+function buildStdlib(cur: { ev: Evaluator }): Stdlib {
   const P = (name: string, arity: number, fn: (a: Thunk[]) => Value): Value => ({ t: 'prim', name, arity, args: [], fn });
   const V = (v: Value) => Thunk.of(v);
-  const w = (th: Thunk) => ev.whnf(th);
+  const w = (th: Thunk) => cur.ev.whnf(th);
   const set = (entries: Record<string, Value | Thunk>): Value => {
     const m: Set = new Map();
     for (const [k, v] of Object.entries(entries)) m.set(k, { th: v instanceof Thunk ? v : V(v), span: undefined });
@@ -59,7 +79,7 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
   const asStr = (th: Thunk, coerce = false): Extract<Value, { t: 'str' }> | Value => {
     const v = w(th);
     if (v.t === 'str') return v;
-    if (coerce) return ev.coerce(v, false);
+    if (coerce) return cur.ev.coerce(v, false);
     if (v.t === 'unknown') return v;
     return unknown(`expected a string, got a ${typeName(v)}`);
   };
@@ -81,20 +101,20 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     return str(parts.map((p, i) => (i % 2 === 1 ? p : fn(p))).join(''), true, s.assumed);
   };
 
-  const toStr = (th: Thunk): Value => ev.coerce(w(th), true);
+  const toStr = (th: Thunk): Value => cur.ev.coerce(w(th), true);
 
   const map = (f: Thunk, l: Thunk): Value => {
     const items = asList(l);
     if (isErr(items)) return items;
-    return list(items.map((it) => Thunk.lazy(() => ev.call(f, it))));
+    return list(items.map((it) => Thunk.lazy(() => cur.ev.call(f, it))));
   };
   const filter = (f: Thunk, l: Thunk): Value => {
     const items = asList(l);
     if (isErr(items)) return items;
     const out: Thunk[] = [];
     for (const it of items) {
-      if (!ev.tick()) return unknown('evaluation budget exhausted');
-      const keep = asBool(w(Thunk.lazy(() => ev.call(f, it))));
+      if (!cur.ev.tick()) return unknown('evaluation budget exhausted');
+      const keep = asBool(w(Thunk.lazy(() => cur.ev.call(f, it))));
       if (typeof keep !== 'boolean') return keep;
       if (keep) out.push(it);
     }
@@ -103,16 +123,16 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
   const concatLists = (l: Thunk): Value => {
     const items = asList(l);
     if (isErr(items)) return items;
-    return ev.concatLists(items);
+    return cur.ev.concatLists(items);
   };
   const foldl = (f: Thunk, init: Thunk, l: Thunk): Value => {
     const items = asList(l);
     if (isErr(items)) return items;
     let acc = init;
     for (const it of items) {
-      if (!ev.tick()) return unknown('evaluation budget exhausted');
+      if (!cur.ev.tick()) return unknown('evaluation budget exhausted');
       const prev = acc;
-      const v = ev.call(f, prev, it);
+      const v = cur.ev.call(f, prev, it);
       acc = V(v);
     }
     return acc.force();
@@ -122,10 +142,10 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     if (isErr(items)) return items;
     let acc = init;
     for (let i = items.length - 1; i >= 0; i--) {
-      if (!ev.tick()) return unknown('evaluation budget exhausted');
+      if (!cur.ev.tick()) return unknown('evaluation budget exhausted');
       const prev = acc;
       const it = items[i]!;
-      acc = Thunk.lazy(() => ev.call(f, it, prev));
+      acc = Thunk.lazy(() => cur.ev.call(f, it, prev));
     }
     return acc.force();
   };
@@ -134,7 +154,7 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     if (isErr(items)) return items;
     let uncertain: Value | null = null;
     for (const it of items) {
-      const e = ev.equal(x, it);
+      const e = cur.ev.equal(x, it);
       if (e.t === 'bool' && e.v) return e;
       if (e.t !== 'bool') uncertain = e;
     }
@@ -157,7 +177,7 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     if (a.t !== 'attrs') return a;
     if (a.open) return unknown('mapping over a partially known set');
     const out: Set = new Map();
-    for (const [k, v] of a.attrs) out.set(k, { th: Thunk.lazy(() => ev.call(f, V(str(k, hasSym(k))), v.th)), span: v.span });
+    for (const [k, v] of a.attrs) out.set(k, { th: Thunk.lazy(() => cur.ev.call(f, V(str(k, hasSym(k))), v.th)), span: v.span });
     return { t: 'attrs', attrs: out };
   };
   const listToAttrs = (l: Thunk): Value => {
@@ -165,7 +185,7 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     if (isErr(items)) return items;
     const out: Set = new Map();
     for (const it of items) {
-      if (!ev.tick()) return unknown('evaluation budget exhausted');
+      if (!cur.ev.tick()) return unknown('evaluation budget exhausted');
       const nv = asSet(it);
       if (nv.t !== 'attrs') return nv;
       const nameA = nv.attrs.get('name');
@@ -185,14 +205,14 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     const a = asSet(s);
     if (a.t !== 'attrs') return a;
     if (a.open) return unknown('mapping over a partially known set');
-    const pairs = [...a.attrs.keys()].sort().map((k) => Thunk.lazy(() => ev.call(f, V(str(k, hasSym(k))), a.attrs.get(k)!.th)));
+    const pairs = [...a.attrs.keys()].sort().map((k) => Thunk.lazy(() => cur.ev.call(f, V(str(k, hasSym(k))), a.attrs.get(k)!.th)));
     return listToAttrs(V(list(pairs)));
   };
   const mapAttrsToList = (f: Thunk, s: Thunk): Value => {
     const a = asSet(s);
     if (a.t !== 'attrs') return a;
     if (a.open) return unknown('mapping over a partially known set');
-    return list([...a.attrs.keys()].sort().map((k) => Thunk.lazy(() => ev.call(f, V(str(k, hasSym(k))), a.attrs.get(k)!.th))));
+    return list([...a.attrs.keys()].sort().map((k) => Thunk.lazy(() => cur.ev.call(f, V(str(k, hasSym(k))), a.attrs.get(k)!.th))));
   };
   const filterAttrs = (f: Thunk, s: Thunk): Value => {
     const a = asSet(s);
@@ -200,7 +220,7 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     if (a.open) return unknown('filtering a partially known set');
     const out: Set = new Map();
     for (const [k, v] of a.attrs) {
-      const keep = asBool(w(Thunk.lazy(() => ev.call(f, V(str(k, hasSym(k))), v.th))));
+      const keep = asBool(w(Thunk.lazy(() => cur.ev.call(f, V(str(k, hasSym(k))), v.th))));
       if (typeof keep !== 'boolean') {
         // For a generic instance, a filter that cannot be decided keeps it (one instance assumed).
         if (hasSym(k)) {
@@ -216,7 +236,7 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
   const genAttrs = (names: Thunk, f: Thunk): Value => {
     const items = asList(names);
     if (isErr(items)) return items;
-    return listToAttrs(V(list(items.map((n) => V(set({ name: n, value: Thunk.lazy(() => ev.call(f, n)) }))))));
+    return listToAttrs(V(list(items.map((n) => V(set({ name: n, value: Thunk.lazy(() => cur.ev.call(f, n)) }))))));
   };
   const concatStringsSep = (sep: Thunk, l: Thunk): Value => {
     const s = asStr(sep);
@@ -227,7 +247,7 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     let sym = !!s.sym;
     const from: Value[] = [s];
     for (const it of items) {
-      const v = ev.coerce(w(it));
+      const v = cur.ev.coerce(w(it));
       if (v.t !== 'str') return v;
       sym ||= !!v.sym;
       from.push(v);
@@ -242,7 +262,7 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     for (const it of items) {
       let dup = false;
       for (const o of out) {
-        const e = ev.equal(it, o);
+        const e = cur.ev.equal(it, o);
         if (e.t !== 'bool') return unknown('unique over unknown elements');
         if (e.v) {
           dup = true;
@@ -454,7 +474,7 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     if (isErr(items)) return items;
     let uncertain: Value | null = null;
     for (const it of items) {
-      const r = asBool(w(Thunk.lazy(() => ev.call(a[0]!, it))));
+      const r = asBool(w(Thunk.lazy(() => cur.ev.call(a[0]!, it))));
       if (typeof r !== 'boolean') {
         uncertain = r;
         continue;
@@ -463,11 +483,11 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     }
     return uncertain ?? bool(!isAny);
   };
-  const optional = (c: Thunk, x: Thunk): Value => ev.conditional(c, V(list([x])), V(list([])), false);
-  const optionals = (c: Thunk, xs: Thunk): Value => ev.conditional(c, xs, V(list([])), false);
-  const optionalString = (c: Thunk, s: Thunk): Value => ev.conditional(c, s, V(str('')), false);
-  const optionalAttrs = (c: Thunk, s: Thunk): Value => ev.conditional(c, s, V(set({})), false);
-  const mkIf = (c: Thunk, v: Thunk): Value => ev.conditional(c, v, null, true);
+  const optional = (c: Thunk, x: Thunk): Value => cur.ev.conditional(c, V(list([x])), V(list([])), false);
+  const optionals = (c: Thunk, xs: Thunk): Value => cur.ev.conditional(c, xs, V(list([])), false);
+  const optionalString = (c: Thunk, s: Thunk): Value => cur.ev.conditional(c, s, V(str('')), false);
+  const optionalAttrs = (c: Thunk, s: Thunk): Value => cur.ev.conditional(c, s, V(set({})), false);
+  const mkIf = (c: Thunk, v: Thunk): Value => cur.ev.conditional(c, v, null, true);
   const mkOverride = (prio: number) => (v: Thunk): Value => ({ t: 'override', prio, content: v });
   const mkOrder = (prio: number) => (v: Thunk): Value => ({ t: 'order', prio, content: v });
 
@@ -661,7 +681,7 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
       const n = asInt(a[1]!);
       if (n.t !== 'int') return n;
       if (n.v > 100000) return unknown('list too long');
-      return list(Array.from({ length: n.v }, (_, i) => Thunk.lazy(() => ev.call(a[0]!, V(int(i))))));
+      return list(Array.from({ length: n.v }, (_, i) => Thunk.lazy(() => cur.ev.call(a[0]!, V(int(i))))));
     }),
     seq: P('seq', 2, (a) => (w(a[0]!), a[1]!.force())),
     deepSeq: P('deepSeq', 2, (a) => a[1]!.force()),
@@ -707,10 +727,10 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
       return str(len.v < 0 ? s.v.slice(st.v) : s.v.substr(st.v, len.v), false, s.assumed);
     }),
     lessThan: P('lessThan', 2, (a) => {
-      const c = ev.compare(w(a[0]!), w(a[1]!));
+      const c = cur.ev.compare(w(a[0]!), w(a[1]!));
       return c === null ? unknown('comparison') : bool(c < 0);
     }),
-    add: P('add', 2, (a) => ev.add(w(a[0]!), w(a[1]!))),
+    add: P('add', 2, (a) => cur.ev.add(w(a[0]!), w(a[1]!))),
     sort: P('sort', 2, (a) => {
       const items = asList(a[1]!);
       if (isErr(items)) return items;
@@ -718,13 +738,13 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
       let failed: Value | null = null;
       const sorted = [...items].sort((x, y) => {
         if (failed) return 0;
-        const lt = w(Thunk.lazy(() => ev.call(a[0]!, x, y)));
+        const lt = w(Thunk.lazy(() => cur.ev.call(a[0]!, x, y)));
         if (lt.t !== 'bool') {
           failed = lt;
           return 0;
         }
         if (lt.v) return -1;
-        const gt = w(Thunk.lazy(() => ev.call(a[0]!, y, x)));
+        const gt = w(Thunk.lazy(() => cur.ev.call(a[0]!, y, x)));
         if (gt.t !== 'bool') {
           failed = gt;
           return 0;
@@ -875,14 +895,14 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     fold: P('fold', 3, (a) => foldr(a[0]!, a[1]!, a[2]!)),
     id: idP,
     const: P('const', 2, (a) => a[0]!.force()),
-    flip: P('flip', 3, (a) => ev.call(a[0]!, a[2]!, a[1]!)),
+    flip: P('flip', 3, (a) => cur.ev.call(a[0]!, a[2]!, a[1]!)),
     pipe: P('pipe', 2, (a) => {
       const fs = asList(a[1]!);
       if (isErr(fs)) return fs;
       let acc = a[0]!;
       for (const f of fs) {
         const prev = acc;
-        acc = Thunk.lazy(() => ev.call(f, prev));
+        acc = Thunk.lazy(() => cur.ev.call(f, prev));
       }
       return acc.force();
     }),
@@ -893,7 +913,7 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     concatMapAttrs: P('concatMapAttrs', 2, (a) => {
       const lists = mapAttrsToList(a[0]!, a[1]!);
       if (lists.t !== 'list') return lists;
-      return foldl(V(P('merge', 2, (b) => ev.update(w(b[0]!), b[1]!.force()))), V(set({})), V(lists));
+      return foldl(V(P('merge', 2, (b) => cur.ev.update(w(b[0]!), b[1]!.force()))), V(set({})), V(lists));
     }),
     filterAttrs: P('filterAttrs', 2, (a) => filterAttrs(a[0]!, a[1]!)),
     genAttrs: P('genAttrs', 2, (a) => genAttrs(a[0]!, a[1]!)),
@@ -927,7 +947,7 @@ export function makeStdlib(ev: Evaluator): { builtins: Value; lib: Value; root: 
     concatLines: P('concatLines', 1, (a) => {
       const items = asList(a[0]!);
       if (isErr(items)) return items;
-      return concatStringsSep(V(str('')), V(list(items.map((it) => Thunk.lazy(() => ev.add(w(it), str('\n')))))));
+      return concatStringsSep(V(str('')), V(list(items.map((it) => Thunk.lazy(() => cur.ev.add(w(it), str('\n')))))));
     }),
     intersperse: unknownFn('intersperse', 2),
     escapeShellArg: P('escapeShellArg', 1, (a) => escapeShellArg(a[0]!)),

@@ -5,6 +5,7 @@
  */
 import type { AttrKey, Binding, Expr, Span } from './ast.js';
 import type { Diagnostic } from './diagnostics.js';
+import { current } from './current.js';
 import {
   type Attr,
   Env,
@@ -452,6 +453,8 @@ export class Evaluator {
         const args = [...fn.args, argTh];
         if (args.length < fn.arity) return { t: 'prim', name: fn.name, arity: fn.arity, args, fn: fn.fn };
         if (!this.tick()) return unknown('evaluation budget exhausted');
+        // Builtins are shared by every evaluator of the thread; they work for the one applying them.
+        current.ev = this;
         return fn.fn(args);
       }
       case 'attrs': {
