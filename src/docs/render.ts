@@ -3,6 +3,8 @@
  * and an index. `npm run gen` writes them under docs/; a test fails when they drift. `explain`
  * prints the same text.
  */
+import { BUNDLED_PROFILES_PATH } from '../policy/bundled.js';
+import { profilesFromYaml } from '../policy/profile.js';
 import { BY_FAMILY, CATALOGUE, FAMILIES, directive } from '../hardening/catalogue/index.js';
 import type { Directive } from '../hardening/catalogue/types.js';
 import { RULES, rule } from '../hardening/rules/index.js';
@@ -96,6 +98,8 @@ export function documentationFiles(): Map<string, string> {
   ];
   files.set('docs/README.md', index.join('\n'));
   files.set(CONFIG_SCHEMA_PATH, configSchemaText());
+  // The validated profiles, read at run time without the YAML parser and the schema library.
+  files.set(BUNDLED_PROFILES_PATH, JSON.stringify(Object.fromEntries(profilesFromYaml()), null, 2) + '\n');
   files.set('docs/config.md', header + '# `.github/nixos-harden.yml`\n\nRead from the base branch of a pull request (a PR cannot weaken the policy that reviews it). `_extends` takes another file of the same repository or `owner/repo[:path]`.\n\n' + configReference() + '\n');
   return files;
 }

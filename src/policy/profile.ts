@@ -69,11 +69,12 @@ export class ProfileLoadError extends Error {
   }
 }
 
-let bundled: Map<string, Profile> | undefined;
-
-/** The profiles shipped in policies/, by id. Throws for an invalid bundled profile (a bug of ours). */
-export function bundledProfiles(): Map<string, Profile> {
-  if (bundled) return bundled;
+/**
+ * The profiles in policies/*.yml, parsed and validated, by id; throws for an invalid one. `npm run
+ * gen` writes them to policies/bundled.json, which is what reviews and the census read (see
+ * ./bundled.ts); a test fails when that file is out of date.
+ */
+export function profilesFromYaml(): Map<string, Profile> {
   const dir = join(packageRoot(), 'policies');
   const out = new Map<string, Profile>();
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.yml')).sort()) {
@@ -81,44 +82,7 @@ export function bundledProfiles(): Map<string, Profile> {
     if (!r.ok) throw new ProfileLoadError(`policies/${f}`, r.errors);
     out.set(r.profile.id, r.profile);
   }
-  bundled = out;
   return out;
 }
 
-const sandboxes = new WeakMap<Profile, Map<string, Readonly<Record<string, Json>>>>();
-
-function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object') {
-    for (const x of Object.values(v)) deepFreeze(x);
-    Object.freeze(v);
-  }
-  return v;
-}
-
-/**
- * The sandbox a profile asks for, with the given relaxations applied in the profile's order. The
- * values are frozen and shared between calls; the returned object itself is the caller's.
- */
-export function targetSandbox(profile: Profile, relaxations: readonly string[]): Record<string, Json> {
-  let memo = sandboxes.get(profile);
-  if (!memo) sandboxes.set(profile, (memo = new Map()));
-  const key = relaxations.join('\u0000');
-  let sandbox = memo.get(key);
-  if (!sandbox) memo.set(key, (sandbox = deepFreeze(buildSandbox(profile, relaxations))));
-  return { ...sandbox };
-}
-
-function buildSandbox(profile: Profile, relaxations: readonly string[]): Record<string, Json> {
-  const out: Record<string, Json> = structuredClone(profile.base);
-  for (const [id, r] of Object.entries(profile.relaxations)) {
-    if (!relaxations.includes(id)) continue;
-    for (const d of r.unset) delete out[d];
-    for (const [d, v] of Object.entries(r.set)) out[d] = structuredClone(v);
-    for (const [d, items] of Object.entries(r.add)) {
-      const cur = out[d];
-      const list = Array.isArray(cur) ? cur : cur === undefined || cur === null ? [] : [cur];
-      out[d] = [...list, ...items.filter((x) => !list.includes(x))];
-    }
-  }
-  return out;
-}
+export { bundledProfiles, targetSandbox } from './bundled.js';

@@ -15,7 +15,8 @@ import { DEFAULT_SYSTEMD_VERSION } from '../hardening/lint.js';
 import { type ServiceScore, scoreService } from '../hardening/service-score.js';
 import { bindingLinePattern } from '../hardening/source.js';
 import { type Need, inferNeeds } from './needs.js';
-import { type Profile, bundledProfiles, targetSandbox } from './profile.js';
+import { bundledProfiles, targetSandbox } from './bundled.js';
+import type { Profile } from './profile.js';
 
 /** Replace `deleteCount` lines starting at `line` (1-based) with `insert`; deleteCount 0 inserts before `line`. */
 export interface Edit {
