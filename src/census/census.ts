@@ -6,6 +6,7 @@
  */
 import { findVmTests, parseAllTests, type TestEntry } from '../github/vm-tests.js';
 import { scoreService } from '../hardening/service-score.js';
+import type { FlatTree } from '../nix/parser.js';
 import { analyseText } from '../nixos/extract.js';
 import { suggest } from '../policy/suggest.js';
 import { type Census, type CensusService, type ModuleCensus, assemble, categoryOf } from './summary.js';
@@ -13,14 +14,14 @@ import { type Census, type CensusService, type ModuleCensus, assemble, categoryO
 export * from './summary.js';
 
 /** The census entry of one module; `allTests` null when the tree has no all-tests.nix. */
-export function censusModule(file: string, text: string, allTests: TestEntry[] | null, modulesDir = 'nixos/modules'): ModuleCensus {
-  const analysis = analyseText(file, text, { branches: false });
+export function censusModule(file: string, text: string, allTests: TestEntry[] | null, modulesDir = 'nixos/modules', tree?: FlatTree | null): ModuleCensus {
+  const analysis = analyseText(file, text, { branches: false, tree });
   const diagnostics = analysis.file.diagnostics.map((d) => ({ file, id: d.id, line: d.line, message: d.message }));
   if (analysis.file.services.length === 0) return { file, services: [], diagnostics };
   let tests: string[] = [];
   if (allTests) {
     try {
-      tests = findVmTests({ modulePath: file, moduleText: text, allTests }).tests.map((t) => t.attr);
+      tests = findVmTests({ modulePath: file, moduleText: text, moduleSyntax: analysis.syntax, allTests }).tests.map((t) => t.attr);
     } catch (e) {
       diagnostics.push({ file, id: 'internal-error', line: 0, message: `finding VM tests failed: ${(e as Error).message}` });
     }

@@ -8,7 +8,10 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync,
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { type FlatTree, flatTree } from '../nix/parser.js';
+import { DEFAULT_MAX_CHARS } from '../nixos/limits.js';
+import type { ParseWorkerInput, ParsedMessage } from './parse-worker.js';
 import { CENSUS_FORMAT, type Census, type ModuleCensus, assemble } from './summary.js';
 
 export interface WorkerInput {
@@ -58,11 +61,11 @@ function packageRoot(): string {
   }
 }
 
-/** The worker script: next to this module when built, from dist/ when running from sources (tests). */
-function workerScript(): string {
-  const own = join(HERE, 'worker.js');
+/** A helper script: next to this module when built, from dist/ when running from sources (tests). */
+function helperScript(name: string): string {
+  const own = join(HERE, name);
   if (existsSync(own)) return own;
-  return join(packageRoot(), 'dist', 'src', 'census', 'worker.js');
+  return join(packageRoot(), 'dist', 'src', 'census', name);
 }
 
 /** The package's version, for reports and SARIF logs. */
@@ -151,7 +154,7 @@ function writeCache(file: string, key: string, entries: Record<string, ModuleCen
 
 function runWorker(input: WorkerInput): Promise<{ index: number; census: ModuleCensus }[]> {
   return new Promise((resolvePromise, reject) => {
-    const w = new Worker(workerScript(), { workerData: input });
+    const w = new Worker(helperScript('worker.js'), { workerData: input });
     let done = false;
     w.on('message', (m: WorkerMessage) => {
       done = true;
@@ -162,6 +165,45 @@ function runWorker(input: WorkerInput): Promise<{ index: number; census: ModuleC
       if (!done) reject(new Error(`census worker exited with code ${code} before finishing`));
     });
   });
+}
+
+/** How long to wait for the parse helper before parsing here instead (it has a 2 s budget per file). */
+const PARSE_AHEAD_PATIENCE_MS = 10_000;
+
+/**
+ * A helper thread parsing the texts in order; treeFor(i) blocks until text i is parsed and
+ * returns its tree (undefined, so that the caller parses, if the helper fell behind for good).
+ * Trees must be asked for in order.
+ */
+function startParseAhead(texts: string[]): { treeFor(i: number): FlatTree | null | undefined; stop(): void } {
+  const counters = new SharedArrayBuffer(4);
+  const posted = new Int32Array(counters);
+  const { port1, port2 } = new MessageChannel();
+  const input: ParseWorkerInput = { texts, maxChars: DEFAULT_MAX_CHARS, port: port1, counters };
+  const worker = new Worker(helperScript('parse-worker.js'), { workerData: input, transferList: [port1] });
+  worker.on('error', () => undefined); // a helper that fails only costs time: treeFor gives up on it
+  let gaveUp = false;
+  return {
+    treeFor(i) {
+      if (gaveUp) return undefined;
+      const deadline = Date.now() + PARSE_AHEAD_PATIENCE_MS;
+      while (Atomics.load(posted, 0) <= i) {
+        if (Date.now() > deadline) {
+          gaveUp = true;
+          void worker.terminate();
+          return undefined;
+        }
+        Atomics.wait(posted, 0, Atomics.load(posted, 0), 50);
+      }
+      const m = receiveMessageOnPort(port2)?.message as ParsedMessage | undefined;
+      if (!m || m.nodes === 'skipped') return undefined;
+      return m.nodes === null ? null : flatTree(m.nodes);
+    },
+    stop() {
+      port2.close();
+      void worker.terminate();
+    },
+  };
 }
 
 /** Fewer misses than this are analysed on this thread alone: starting a worker costs more. */
@@ -198,14 +240,17 @@ export async function runCensus(rootArg: string, opts: RunOptions = {}): Promise
 
   const threads = misses.length === 0 ? 0 : Math.max(1, Math.min(opts.jobs ?? availableParallelism(), Math.ceil(misses.length / INLINE_BELOW)));
   if (misses.length > 0) {
-    // This thread works too, beside threads − 1 workers, all taking files from one shared counter.
     const counters = new SharedArrayBuffer(8);
     const shared = new Int32Array(counters);
     // Largest first, so that no thread is left with a big file at the end.
     const files = [...misses].sort((a, b) => b.text.length - a.text.length);
-    const workerRuns = Array.from({ length: threads - 1 }, () =>
-      runWorker({ files, allTestsText, modulesDir, counters }).catch(() => [] as { index: number; census: ModuleCensus }[]),
-    );
+    // Two threads: this one analyses every file while a helper parses ahead of it (tree-sitter
+    // needs no warm-up, so that helper is cheap to start). More: this thread and threads - 1
+    // workers all analyse, taking files from one shared counter.
+    const parseAhead = threads === 2 ? startParseAhead(files.map((f) => f.text)) : null;
+    const workerRuns = parseAhead
+      ? []
+      : Array.from({ length: threads - 1 }, () => runWorker({ files, allTestsText, modulesDir, counters }).catch(() => [] as { index: number; census: ModuleCensus }[]));
     const { censusModule, parseAllTestsSafe } = await import('./census.js');
     const allTests = allTestsText === null ? null : parseAllTestsSafe(allTestsText);
     const analysed: (ModuleCensus | undefined)[] = new Array(files.length);
@@ -217,10 +262,11 @@ export async function runCensus(rootArg: string, opts: RunOptions = {}): Promise
       reported = now;
     };
     for (let i = Atomics.add(shared, 0, 1); i < files.length; i = Atomics.add(shared, 0, 1)) {
-      analysed[i] = censusModule(files[i]!.path, files[i]!.text, allTests, modulesDir);
+      analysed[i] = censusModule(files[i]!.path, files[i]!.text, allTests, modulesDir, parseAhead?.treeFor(i));
       Atomics.add(shared, 1, 1);
       if ((i & 7) === 0) report();
     }
+    parseAhead?.stop();
     for (const r of (await Promise.all(workerRuns)).flat()) analysed[r.index] = r.census;
     // A worker that died lost what it had done (it posts its results at the end): done again here.
     files.forEach((f, i) => {

@@ -61,6 +61,8 @@ export interface FindVmTestsInput {
   /** Repository path of the module, e.g. nixos/modules/services/web-apps/pastebin.nix. */
   modulePath: string;
   moduleText: string;
+  /** The module's syntax tree, when the caller has parsed it already. */
+  moduleSyntax?: Expr;
   allTests: TestEntry[];
   /** Texts of test files the caller fetched, keyed by repository path (nixos/tests/x.nix) or by path relative to nixos/tests/. */
   testFiles?: Map<string, string>;
@@ -414,7 +416,7 @@ function closers(stack: string[]): string {
 // The module's keys
 
 /** What a module is called: its file name, its option, its category directories and packages. */
-export function moduleKeys(modulePath: string, moduleText: string): ModuleKeys {
+export function moduleKeys(modulePath: string, moduleText: string, syntax?: Expr): ModuleKeys {
   const parts = modulePath.split('/').filter((p) => p !== '');
   const file = parts[parts.length - 1] ?? '';
   let dirs = parts.slice(0, -1);
@@ -426,10 +428,10 @@ export function moduleKeys(modulePath: string, moduleText: string): ModuleKeys {
   const rootAt = Math.max(dirs.lastIndexOf('services'), dirs.lastIndexOf('programs'));
   const categories = rootAt >= 0 ? dirs.slice(rootAt + 1).reverse() : [];
 
-  const parsed = parseFile(moduleText);
-  const top = moduleBody(parsed.root, 0);
-  const option = (top && optionFromBindings(top.bindings, [])) ?? configOption(parsed.root);
-  return { basename, option, categories, packages: packagesOf(parsed.root) };
+  const root = syntax ?? parseFile(moduleText).root;
+  const top = moduleBody(root, 0);
+  const option = (top && optionFromBindings(top.bindings, [])) ?? configOption(root);
+  return { basename, option, categories, packages: packagesOf(root) };
 }
 
 /** The attribute set a module file returns (past its arguments, `let`, `with`). */
@@ -571,7 +573,7 @@ function bindingExprs(bindings: Binding[]): Expr[] {
  * `passthru.tests`, then test files that enable the service.
  */
 export function findVmTests(input: FindVmTestsInput): FindVmTestsResult {
-  const keys = moduleKeys(input.modulePath, input.moduleText);
+  const keys = moduleKeys(input.modulePath, input.moduleText, input.moduleSyntax);
   const found: FoundTest[] = [];
   const taken = new Set<string>();
   const add = (entry: TestEntry | { attr: string; file: string | null }, via: TestVia, how: string) => {

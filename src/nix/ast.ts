@@ -80,6 +80,11 @@ export interface ParseOptions {
   maxDepth?: number;
   /** Milliseconds tree-sitter may take; past them the file is not analysed (`parse-budget`). */
   budgetMs?: number;
+  /**
+   * The text's flat tree when another thread parsed it already (null: that parse ran out of its
+   * budget). Undefined: parse here.
+   */
+  tree?: FlatTree | null;
 }
 
 const DEFAULT_MAX_DEPTH = 1500;
@@ -93,7 +98,7 @@ export const DEFAULT_PARSE_BUDGET_MS = 2000;
 /** Parses Nix text into our syntax tree. Syntax errors become diagnostics; never throws for bad input. */
 export function parseFile(text: string, options: ParseOptions = {}): ParsedFile {
   const budget = options.budgetMs ?? DEFAULT_PARSE_BUDGET_MS;
-  const tree = parseNix(text, budget);
+  const tree = options.tree !== undefined ? options.tree : parseNix(text, budget);
   if (!tree) {
     const span = { line: 1, col: 0, start: 0, end: text.length };
     return {

@@ -65,6 +65,11 @@ export const FLAG_NAMED = 1;
 export const FLAG_MISSING = 2;
 export const FLAG_HAS_ERROR = 4;
 
+/** A flat tree from nodes another thread's parseNix returned. */
+export function flatTree(nodes: Int32Array): FlatTree {
+  return { nodes, nodeInts: loadBinding().nodeInts };
+}
+
 /**
  * Parses Nix text with tree-sitter-nix. Null when tree-sitter gave up because the parse took longer
  * than `budgetMs` (pathological input: the caller reports it as a finding).

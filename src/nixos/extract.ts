@@ -3,7 +3,9 @@
  * defaults view and the values that differ under non-default conditions. Never throws for bad
  * input: problems become diagnostics and the rest of the file is still analysed.
  */
+import type { Expr } from '../nix/ast.js';
 import type { Diagnostic } from '../nix/diagnostics.js';
+import type { FlatTree } from '../nix/parser.js';
 import type { Budgets } from '../nix/eval.js';
 import { evaluateModule } from './module.js';
 import { type ModuleFacts, type Service, extractServices } from './services.js';
@@ -20,16 +22,21 @@ export interface ExtractOptions {
   maxChars?: number;
   /** false: no `branches` (values under non-default conditions); the census needs only the defaults. */
   branches?: boolean;
+  /** The flat tree, when another thread parsed the text already (see parseFile). */
+  tree?: FlatTree | null;
 }
 
-/** Real service modules are far below this; larger files would take seconds to parse. */
-export const DEFAULT_MAX_CHARS = 1024 * 1024;
+import { DEFAULT_MAX_CHARS } from './limits.js';
+
+export { DEFAULT_MAX_CHARS };
 
 /** A file's extraction plus the module facts rules use (not part of the JSON contract). */
 export interface Analysis {
   file: FileResult;
   facts: ModuleFacts;
   text: string;
+  /** The file's syntax tree, for callers that read more of it (the VM-test lookup); absent when not parsed. */
+  syntax?: Expr;
 }
 
 const NO_FACTS = (): ModuleFacts => ({ firewall: [], shipsUnits: false, options: [], services: new Map() });
@@ -52,9 +59,9 @@ export function analyseText(path: string, text: string, opts: ExtractOptions = {
     };
   }
   try {
-    const mod = evaluateModule(text, { budgets: opts.budgets });
+    const mod = evaluateModule(text, { budgets: opts.budgets, tree: opts.tree });
     const { services, diagnostics, facts } = extractServices(mod, { branches: opts.branches });
-    return { file: { path, diagnostics: dedupe([...mod.diagnostics, ...mod.ev.diagnostics, ...diagnostics]), services }, facts, text };
+    return { file: { path, diagnostics: dedupe([...mod.diagnostics, ...mod.ev.diagnostics, ...diagnostics]), services }, facts, text, syntax: mod.parsed.root };
   } catch (e) {
     // A stack overflow on a pathological input, or a bug of ours: report it, never crash the run.
     const overflow = e instanceof RangeError && /call stack/i.test(e.message);

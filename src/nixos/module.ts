@@ -3,6 +3,7 @@
  * `options` and `config`, and flattening `config` into definitions the way the module system sees
  * them (through mkIf, mkMerge, mkOverride, mkOrder and conditional values), each with its guards.
  */
+import type { FlatTree } from '../nix/parser.js';
 import type { Span } from '../nix/ast.js';
 import { parseFile, type ParsedFile } from '../nix/ast.js';
 import { PRIO, ORDER, makeStdlib } from '../nix/builtins.js';
@@ -59,10 +60,12 @@ function descend(path: string[]): boolean {
 
 export interface ModuleOptions {
   budgets?: Budgets;
+  /** The flat tree, when another thread parsed the text (see parseFile). */
+  tree?: FlatTree | null;
 }
 
 export function evaluateModule(text: string, opts: ModuleOptions = {}): EvaluatedModule {
-  const parsed = parseFile(text);
+  const parsed = parseFile(text, { tree: opts.tree });
   const ev = new Evaluator(text, opts.budgets ?? DEFAULT_BUDGETS);
   const std = makeStdlib(ev);
   ev.root = std.root;

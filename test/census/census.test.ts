@@ -111,6 +111,10 @@ describe('census', () => {
     expect(warm.census).toEqual(cold.census);
     const inline = await runCensus(tree, { jobs: 1, cache: false });
     expect(inline.census).toEqual(cold.census);
+    // Three threads: this one and two analysing workers (two threads: a parse helper, as above).
+    const three = await runCensus(tree, { jobs: 3, cache: false });
+    expect(three.stats).toMatchObject({ threads: 3, workers: 2 });
+    expect(three.census).toEqual(cold.census);
     // A changed module is analysed again, the others come from the cache.
     const one = generateCorpus(120, 7)[5]!;
     writeFileSync(join(tree, one.path), one.text + '\n# changed\n');
