@@ -16,11 +16,11 @@ WORKDIR /app
 
 # Dependencies first, so that a source change does not reinstall them. `npm ci` runs our
 # `install` script (node-gyp rebuild, which needs binding.gyp and native/) and `prepare`
-# (tsc -p tsconfig.build.json, which needs tsconfig*.json, src/ and bench/): copy all of those.
+# (tsc -p tsconfig.build.json, which needs tsconfig*.json and src/; the benchmarks, the demo and
+# the test support it also compiles are not needed by the server and stay out): copy those.
 COPY package.json package-lock.json binding.gyp tsconfig.json tsconfig.build.json ./
 COPY native ./native
 COPY src ./src
-COPY bench ./bench
 RUN npm ci --no-audit --no-fund
 
 # Runtime data, then drop the dev dependencies (TypeScript, Jest, ...). Everything the server

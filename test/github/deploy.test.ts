@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import picomatch from 'picomatch';
 import { parse } from 'yaml';
 
@@ -164,6 +164,23 @@ describe('Dockerfile', () => {
         }
       }
     }
+  });
+
+  it('copies every file the TypeScript it compiles imports (npm ci runs tsc in the image)', () => {
+    // The build stage's `npm ci` compiles tsconfig.build.json's sources that were copied in; a
+    // relative import of a file that was not copied (test/ is ignored) fails the image build.
+    const copied = inStage(0, 'COPY').flatMap((c) => copyParts(c.args).sources);
+    const inImage = (f: string) => copied.some((src) => f === src || f.startsWith(`${src.replace(/\/$/, '')}/`));
+    const missing: string[] = [];
+    for (const src of copied.filter((c) => existsSync(join(root, c)) && statSync(join(root, c)).isDirectory())) {
+      for (const file of listFiles(src).filter((f) => f.endsWith('.ts'))) {
+        for (const m of read(file).matchAll(/(?:^import|^export)\s[^;]*?from\s+'(\.[^']+)'/gms)) {
+          const target = join(dirname(file), m[1]!).replace(/\.js$/, '.ts');
+          if (!inImage(target)) missing.push(`${file} imports ${target}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it('copies into the runtime stage only what the build stage has', () => {
