@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import { type Analysis, type ExtractOptions, analyseText } from './extract.js';
 
 const DEFAULT_ENTRIES = 128;
+/** Larger texts are analysed every time: their analyses (syntax tree included) are large too. */
+const MAX_CACHED_CHARS = 256 * 1024;
 
 const entries = new Map<string, Analysis>();
 let limit = DEFAULT_ENTRIES;
@@ -16,7 +18,7 @@ const stats = { hits: 0, misses: 0 };
 
 export function analyseCached(path: string, text: string, opts: ExtractOptions = {}): Analysis {
   // Non-default budgets or limits give other results: not cached.
-  if (opts.budgets !== undefined || opts.maxChars !== undefined || opts.branches !== undefined) return analyseText(path, text, opts);
+  if (opts.budgets !== undefined || opts.maxChars !== undefined || opts.branches !== undefined || text.length > MAX_CACHED_CHARS) return analyseText(path, text, opts);
   const key = createHash('sha256').update(path).update('\0').update(text).digest('base64url');
   const hit = entries.get(key);
   if (hit) {

@@ -42,6 +42,12 @@ describe('analysis cache', () => {
     expect(analysisCacheStats().misses).toBe(4);
   });
 
+  it('does not keep analyses of very large texts', () => {
+    const big = base + '\n' + '#'.repeat(300 * 1024) + '\n';
+    expect(analyseCached('big.nix', big)).not.toBe(analyseCached('big.nix', big));
+    expect(analysisCacheStats().entries).toBe(0);
+  });
+
   it('does not keep results of non-default budgets', () => {
     const a = analyseCached('m.nix', base, { maxChars: 10 });
     expect(a.file.diagnostics[0]!.id).toBe('parse-too-large');
