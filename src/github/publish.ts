@@ -4,7 +4,7 @@
  * annotations go out 50 per request, and labels. Before anything is posted the PR's head is
  * checked again: when a newer push arrived, that push's review wins and this one is dropped.
  */
-import { plain } from '../review/escape.js';
+import { code, plain } from '../review/escape.js';
 import { REVIEW_MARKER, SUMMARY_MARKER, fitBody } from '../review/render.js';
 import type { Annotation, Conclusion, InlineComment } from '../review/review.js';
 
@@ -77,21 +77,31 @@ export async function postReview(api: PublishApi, t: Target, review: Publication
   if (!review || review.comments.length === 0) return false;
   const reviews = (await api.paginate(api.rest.pulls.listReviews, { owner: t.owner, repo: t.repo, pull_number: t.number, per_page: 100 })) as { commit_id?: string; body?: string }[];
   if (reviews.some((r) => r.commit_id === t.headSha && r.body?.includes(REVIEW_MARKER))) return false;
-  await api.rest.pulls.createReview({
-    owner: t.owner,
-    repo: t.repo,
-    pull_number: t.number,
-    commit_id: t.headSha,
-    event: 'COMMENT',
-    body: fitBody(`${REVIEW_MARKER}\n${review.body}`, 'cut.'),
-    comments: review.comments.map((c) => ({
-      path: c.path,
-      line: c.line,
-      side: 'RIGHT',
-      ...(c.startLine !== undefined && c.startLine < c.line ? { start_line: c.startLine, start_side: 'RIGHT' } : {}),
-      body: fitBody(c.body, 'cut.'),
-    })),
-  });
+  const create = (body: string, comments: InlineComment[]) =>
+    api.rest.pulls.createReview({
+      owner: t.owner,
+      repo: t.repo,
+      pull_number: t.number,
+      commit_id: t.headSha,
+      event: 'COMMENT',
+      body: fitBody(`${REVIEW_MARKER}\n${body}`, 'cut.'),
+      comments: comments.map((c) => ({
+        path: c.path,
+        line: c.line,
+        side: 'RIGHT',
+        ...(c.startLine !== undefined && c.startLine < c.line ? { start_line: c.startLine, start_side: 'RIGHT' } : {}),
+        body: fitBody(c.body, 'cut.'),
+      })),
+    });
+  try {
+    await create(review.body, review.comments);
+  } catch (e) {
+    // 422: GitHub refused an inline comment (a line that is no longer part of the diff). The
+    // review is not lost: it is posted once more with the comments in its body instead.
+    if ((e as { status?: number }).status !== 422) throw e;
+    const inBody = review.comments.map((c) => `**${code(c.path)}, line ${c.line}**\n\n${c.body}`).join('\n\n');
+    await create(`${review.body}\n\nGitHub did not accept these as comments on the lines, so here they are:\n\n${inBody}`, []);
+  }
   return true;
 }
 

@@ -33,13 +33,48 @@ describe('faults', () => {
     expect(reviewsOn(s.number)).toHaveLength(1);
   });
 
-  it('a 422 on the review: the summary stays, the failure is reported, a redelivery posts the review once', async () => {
+  it('a GitHub 500 while posting the summary: reported, and a redelivery posts exactly one summary', async () => {
     const s = createScenario(h.gh);
-    h.gh.fail('pulls/create-review', { status: 422, times: 1 });
+    const fault = h.gh.fail('issues/create-comment', { status: 500, times: 1 });
+    expect(await h.deliver('pull_request', opened(s.number))).toBeGreaterThanOrEqual(500);
+    expect(fault.hits).toBe(1);
+    h.gh.takeViolations();
+    expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(0);
+    const failed = checksOn(s.head) as { output: { title: string | null; summary: string | null } }[];
+    expect(failed.map((c) => c.output.title)).toEqual(['The review could not be completed']);
+    expect(failed[0]!.output.summary).toContain('GitHub answered 500');
+    expect(await h.deliver('pull_request', opened(s.number))).toBe(200);
+    expect(await h.deliver('pull_request', opened(s.number))).toBe(200);
+    expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(1);
+    expect(reviewsOn(s.number)).toHaveLength(1);
+  });
+
+  it('a 422 for a stale line: the review is posted again with its comments in the body, once', async () => {
+    const s = createScenario(h.gh);
+    const stale = { message: 'Unprocessable Entity', errors: ['Pull request review thread line must be part of the diff'], documentation_url: 'https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request', status: '422' };
+    const fault = h.gh.fail('pulls/create-review', { status: 422, body: stale, times: 1 });
+    expect(await h.deliver('pull_request', opened(s.number))).toBe(200);
+    expect(fault.hits).toBe(1);
+    h.gh.takeViolations();
+    const reviews = reviewsOn(s.number) as { body: string }[];
+    expect(reviews).toHaveLength(1);
+    expect(reviews[0]!.body).toContain('GitHub did not accept these as comments on the lines');
+    expect(reviews[0]!.body).toContain('```suggestion');
+    expect(h.gh.state.reviewComments).toHaveLength(0);
+    expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(1);
+    // A redelivery finds the review of this head and posts nothing more.
+    expect(await h.deliver('pull_request', opened(s.number))).toBe(200);
+    expect(reviewsOn(s.number)).toHaveLength(1);
+  });
+
+  it('a 422 on every try: the summary stays, the failure is reported, a redelivery posts the review once', async () => {
+    const s = createScenario(h.gh);
+    h.gh.fail('pulls/create-review', { status: 422, times: 2 });
     expect(await h.deliver('pull_request', opened(s.number))).toBeGreaterThanOrEqual(400);
     h.gh.takeViolations();
     expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(1);
     expect(reviewsOn(s.number)).toHaveLength(0);
+    expect((checksOn(s.head) as { output: { title: string | null } }[]).map((c) => c.output.title)).toContain('The review could not be completed');
     expect(await h.deliver('pull_request', opened(s.number))).toBe(200);
     expect(await h.deliver('pull_request', opened(s.number))).toBe(200);
     expect(h.gh.state.commentsOn(OWNER, REPO, s.number)).toHaveLength(1);
