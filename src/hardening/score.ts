@@ -237,7 +237,16 @@ function familyClass(af: number, version: number): FamilyClass {
   return 'other';
 }
 
+const restrictedMemo = new WeakMap<EffectiveSettings, ReadonlySet<FamilyClass>>();
+
+/** The family classes the settings restrict; asked by five checks, worked out once per settings. */
 function restrictedFamilies(s: EffectiveSettings, version: number): ReadonlySet<FamilyClass> {
+  let r = restrictedMemo.get(s);
+  if (!r) restrictedMemo.set(s, (r = computeRestrictedFamilies(s, version)));
+  return r;
+}
+
+function computeRestrictedFamilies(s: EffectiveSettings, version: number): ReadonlySet<FamilyClass> {
   const { allowList, families } = s.restrictAddressFamilies;
   const all: FamilyClass[] = ['inet', 'unix', 'netlink', 'packet', 'other'];
   const restricted = new Map<FamilyClass, boolean>(all.map((c) => [c, allowList]));

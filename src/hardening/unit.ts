@@ -1322,26 +1322,29 @@ export function serviceSettings(unit: UnitFile | readonly Assignment[], options:
       ]
     : [[SERVICE_PARSERS, unit as readonly Assignment[]]];
 
+  // One context for the whole unit, pointed at each assignment in turn (parsers run synchronously).
+  const ctx: { -readonly [K in keyof Context]: Context[K] } = {
+    names,
+    syscalls,
+    unitName,
+    directive: '',
+    line: 0,
+    ignore: (message) => problems.push({ line: ctx.line, directive: ctx.directive, message }),
+    fatal: (message) => {
+      s.loadError ??= { line: ctx.line, directive: ctx.directive, message };
+    },
+    unresolved: (what) => {
+      unresolved.add(ctx.directive);
+      problems.push({ line: ctx.line, directive: ctx.directive, message: `Specifier ${what} depends on the host; scored with a stand-in value` });
+    },
+  };
   for (const [parsers, assignments] of groups) {
     for (const [directive, value, line] of assignments) {
       if (s.loadError) break;
       const parser = parsers[directive];
       if (!parser) continue;
-      const ctx: Context = {
-        names,
-        syscalls,
-        unitName,
-        directive,
-        line,
-        ignore: (message) => problems.push({ line, directive, message }),
-        fatal: (message) => {
-          s.loadError ??= { line, directive, message };
-        },
-        unresolved: (what) => {
-          unresolved.add(directive);
-          problems.push({ line, directive, message: `Specifier ${what} depends on the host; scored with a stand-in value` });
-        },
-      };
+      ctx.directive = directive;
+      ctx.line = line;
       parser(s, value, ctx);
     }
   }
