@@ -104,6 +104,28 @@ describe('faults', () => {
     expect(reviewsOn(s.number).every((r: { commitId?: string }) => r.commitId === newer)).toBe(true);
   });
 
+  it('two synchronize deliveries racing: one summary for the newest head, at most one review per head', async () => {
+    const s = createScenario(h.gh);
+    expect(await h.deliver('pull_request', opened(s.number))).toBe(200);
+    const older = h.gh.commit(OWNER, REPO, { parent: s.head, branch: 'hardening', files: { 'nixos/modules/services/misc/feed-digest.nix': null } });
+    h.gh.pushToPullRequest(OWNER, REPO, s.number, older);
+    const olderEvent = pullRequestPayload(h.gh, { action: 'synchronize', owner: OWNER, repo: REPO, number: s.number });
+    const newer = h.gh.commit(OWNER, REPO, { parent: older, branch: 'hardening', files: { 'nixos/modules/services/web-apps/pastebin.nix': null } });
+    h.gh.pushToPullRequest(OWNER, REPO, s.number, newer);
+    const newerEvent = pullRequestPayload(h.gh, { action: 'synchronize', owner: OWNER, repo: REPO, number: s.number });
+    // Both arrive at once, the newer first.
+    const statuses = await Promise.all([h.deliver('pull_request', newerEvent), h.deliver('pull_request', olderEvent)]);
+    expect(statuses).toEqual([200, 200]);
+    const comments = h.gh.state.commentsOn(OWNER, REPO, s.number);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain(newer.slice(0, 12));
+    const perHead = new Map<string, number>();
+    for (const r of reviewsOn(s.number) as { commitId?: string }[]) perHead.set(r.commitId!, (perHead.get(r.commitId!) ?? 0) + 1);
+    expect([...perHead.values()].every((n) => n <= 1)).toBe(true);
+    expect(perHead.has(older)).toBe(false); // the older head was never reviewed: it was stale when read
+    h.gh.assertNoViolations();
+  });
+
   it('a request GitHub never answers: it times out, a check run says so, a redelivery recovers', async () => {
     // Long enough for any answer of the local server on a loaded machine, short for a test.
     const t = await startHarness({ requestTimeoutMs: 2500 });
