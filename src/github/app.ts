@@ -13,7 +13,7 @@ import { SUMMARY_MARKER, renderCheck, renderSummary } from '../review/render.js'
 import { code, fenced, md } from '../review/escape.js';
 import { type ReviewResult, type VmTests, reviewPullRequest } from '../review/review.js';
 import { type GitHubApi, type PullRef, fetchConfig, fetchPullFiles, restText } from './fetch.js';
-import { CHECK_NAME, type PublishApi, publish } from './publish.js';
+import { CHECK_NAME, type PublishApi, headIsCurrent, publish } from './publish.js';
 import { ALL_TESTS_PATH, parseAllTests, vmTestsFor } from './vm-tests.js';
 import { CommandLimiter, HELP_TEXT, type SlashCommand, parseSlashCommand } from './commands.js';
 
@@ -203,8 +203,7 @@ function isNotFound(e: unknown): boolean {
 /** Whether the PR was closed or got a new head since the delivery (asks GitHub; false if it cannot tell). */
 async function pullIsGone(api: Api, owner: string, repo: string, pr: PullPayload): Promise<boolean> {
   try {
-    const now = (await (api as unknown as { rest: { pulls: { get(p: Record<string, unknown>): Promise<{ data: { state?: string; head: { sha: string } } }> } } }).rest.pulls.get({ owner, repo, pull_number: pr.number })).data;
-    return now.state === 'closed' || now.head.sha !== pr.head.sha;
+    return (await headIsCurrent(api, { owner, repo, number: pr.number, headSha: pr.head.sha })) !== 'current';
   } catch {
     return false;
   }
