@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
-import { type FlatTree, flatTree } from '../nix/parser.js';
+import { type FlatTree, flatTree, packageRoot } from '../nix/parser.js';
 import { DEFAULT_MAX_CHARS } from '../nixos/limits.js';
 import type { ParseWorkerInput, ParsedMessage } from './parse-worker.js';
 import { CENSUS_FORMAT, type Census, type ModuleCensus, assemble } from './summary.js';
@@ -49,17 +49,6 @@ export interface RunStats {
 }
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-
-/** The package root: the directory above src/ (sources) or dist/ (built). */
-function packageRoot(): string {
-  let dir = HERE;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'binding.gyp'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return HERE;
-    dir = parent;
-  }
-}
 
 /** A helper script: next to this module when built, from dist/ when running from sources (tests). */
 function helperScript(name: string): string {

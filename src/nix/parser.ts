@@ -52,7 +52,7 @@ export function grammarTables(): GrammarTables {
 }
 
 /**
- * The concrete syntax tree of a text, flattened: {@link NODE_INTS} integers per node in preorder
+ * The concrete syntax tree of a text, flattened: `nodeInts` integers per node in preorder
  * (symbol, field id, start index, end index, start row, start column, parent index, flags: 1 named,
  * 2 missing, 4 an error in it or below). Indexes and columns are JS string indexes (UTF-16).
  */
@@ -75,7 +75,6 @@ export function flatTree(nodes: Int32Array): FlatTree {
  * than `budgetMs` (pathological input: the caller reports it as a finding).
  */
 export function parseNix(text: string, budgetMs = 0): FlatTree | null {
-  const b = loadBinding();
-  const r = b.parse(text, budgetMs);
-  return r.nodes ? { nodes: r.nodes, nodeInts: b.nodeInts } : null;
+  const r = loadBinding().parse(text, budgetMs);
+  return r.nodes ? flatTree(r.nodes) : null;
 }

@@ -7,6 +7,7 @@ import type { Expr } from '../nix/ast.js';
 import type { Diagnostic } from '../nix/diagnostics.js';
 import type { FlatTree } from '../nix/parser.js';
 import type { Budgets } from '../nix/eval.js';
+import { DEFAULT_MAX_CHARS } from './limits.js';
 import { evaluateModule } from './module.js';
 import { type ModuleFacts, type Service, extractServices } from './services.js';
 
@@ -25,8 +26,6 @@ export interface ExtractOptions {
   /** The flat tree, when another thread parsed the text already (see parseFile). */
   tree?: FlatTree | null;
 }
-
-import { DEFAULT_MAX_CHARS } from './limits.js';
 
 export { DEFAULT_MAX_CHARS };
 
