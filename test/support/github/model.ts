@@ -242,6 +242,22 @@ export function iso(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** What opening a pull request takes (the model's and the server's openPullRequest). */
+export interface OpenPullRequestOptions {
+  owner: string;
+  repo: string;
+  number?: number;
+  base: string;
+  head: string;
+  baseRef?: string;
+  headRef?: string;
+  author: string;
+  headRepo?: { owner: string; repo: string };
+  title?: string;
+  body?: string | null;
+  draft?: boolean;
+}
+
 export class Model {
   readonly users = new Map<string, UserRecord>();
   readonly repos = new Map<string, RepoRecord>();
@@ -527,20 +543,7 @@ export class Model {
     return issue;
   }
 
-  openPullRequest(opts: {
-    owner: string;
-    repo: string;
-    number?: number;
-    base: string;
-    head: string;
-    baseRef?: string;
-    headRef?: string;
-    author: string;
-    headRepo?: { owner: string; repo: string };
-    title?: string;
-    body?: string | null;
-    draft?: boolean;
-  }): IssueRecord {
+  openPullRequest(opts: OpenPullRequestOptions): IssueRecord {
     const repo = this.repoOrThrow(opts.owner, opts.repo);
     const headRepo = opts.headRepo ? this.repoOrThrow(opts.headRepo.owner, opts.headRepo.repo) : repo;
     if (!repo.shas.has(opts.base)) throw new Error(`base ${opts.base} is not a commit of ${repo.fullName}`);

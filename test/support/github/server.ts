@@ -26,6 +26,7 @@ import {
   type FileContent,
   type IssueCommentRecord,
   type ModelLimits,
+  type OpenPullRequestOptions,
   type Permission,
   type ReactionRecord,
   type ReviewCommentRecord,
@@ -191,20 +192,7 @@ export interface GitHubServer {
   /** Records a commit (files: path → content, null deletes) and returns its sha. */
   commit(owner: string, repo: string, opts: { parent?: string; files: Record<string, FileContent | null>; message?: string; branch?: string }): string;
   setBranch(owner: string, repo: string, branch: string, sha: string): void;
-  openPullRequest(opts: {
-    owner: string;
-    repo: string;
-    number?: number;
-    base: string;
-    head: string;
-    baseRef?: string;
-    headRef?: string;
-    author: string;
-    headRepo?: { owner: string; repo: string };
-    title?: string;
-    body?: string | null;
-    draft?: boolean;
-  }): number;
+  openPullRequest(opts: OpenPullRequestOptions): number;
   /** A new head for an open pull request (a `synchronize`). */
   pushToPullRequest(owner: string, repo: string, number: number, head: string, base?: string): void;
   /** Closes a pull request, and with deleteHeadBranch deletes its head branch (GitHub closes a PR whose head branch is deleted). */
