@@ -107,70 +107,112 @@ export function parseFile(text: string, options: ParseOptions = {}): ParsedFile 
       diagnostics: [{ id: 'parse-budget', line: 0, message: `parsing took longer than ${budget} ms; the file is not analysed` }],
     };
   }
-  const conv = new Converter(text, options.maxDepth ?? DEFAULT_MAX_DEPTH);
-  const root = conv.root(lightTree(tree, text));
+  const conv = new Converter(new TreeView(tree, text), options.maxDepth ?? DEFAULT_MAX_DEPTH);
+  const root = conv.root(0);
   return { text, root, diagnostics: conv.diagnostics };
 }
 
-/**
- * A plain-JS tree built from the flat tree our binding returns (one native call per file).
- */
-class Node {
-  readonly children: Node[] = [];
-  field: string | null = null;
-  hasError = false;
-  constructor(
-    readonly type: string,
-    readonly named: boolean,
-    readonly isMissing: boolean,
-    readonly startIndex: number,
-    readonly endIndex: number,
-    readonly startPosition: { row: number; column: number },
-    private readonly source: string,
-  ) {}
-  get text(): string {
-    return this.source.slice(this.startIndex, this.endIndex);
-  }
-  get namedChildren(): Node[] {
-    return this.children.filter((c) => c.named);
-  }
-  childForFieldName(name: string): Node | null {
-    for (const c of this.children) if (c.field === name) return c;
-    return null;
-  }
-}
+/** A node of the flat tree: its index (0 is the root). */
+type Node = number;
 
 const ERROR_SYMBOL = 65535;
-const NO_POSITION = { row: 0, column: 0 };
 
-function lightTree(tree: FlatTree, text: string): Node {
-  const { symbolNames, fieldNames } = grammarTables();
-  const { nodes, nodeInts } = tree;
-  const count = nodes.length / nodeInts;
-  const built: Node[] = new Array(count);
-  for (let i = 0, o = 0; i < count; i++, o += nodeInts) {
-    const id = nodes[o]!;
-    const flags = nodes[o + 7]!;
-    const isError = id === ERROR_SYMBOL;
-    const named = isError || (flags & FLAG_NAMED) !== 0;
-    const missing = (flags & FLAG_MISSING) !== 0;
-    const full = named || missing;
-    const n = new Node(
-      isError ? 'ERROR' : symbolNames[id] ?? 'ERROR',
-      named,
-      missing,
-      nodes[o + 2]!,
-      nodes[o + 3]!,
-      full ? { row: nodes[o + 4]!, column: nodes[o + 5]! } : NO_POSITION,
-      text,
-    );
-    n.field = fieldNames[nodes[o + 1]!] ?? null;
-    n.hasError = (flags & FLAG_HAS_ERROR) !== 0 || isError || missing;
-    const parent = nodes[o + 6]!;
-    if (parent >= 0) built[parent]!.children.push(n);
-    built[i] = n;
+/**
+ * Read access to the flat tree our binding returns (one native call per file), by node index:
+ * no object per node, only two index arrays linking each node to its first child and next
+ * sibling. Anonymous leaves other than missing tokens have no position (row and column 0).
+ */
+class TreeView {
+  private readonly nodes: Int32Array;
+  private readonly ints: number;
+  private readonly firstChild: Int32Array;
+  private readonly nextSibling: Int32Array;
+  private readonly symbolNames: readonly string[];
+  private readonly fieldNames: readonly (string | null)[];
+
+  constructor(tree: FlatTree, readonly source: string) {
+    const { symbolNames, fieldNames } = grammarTables();
+    this.symbolNames = symbolNames;
+    this.fieldNames = fieldNames;
+    const { nodes, nodeInts } = tree;
+    this.nodes = nodes;
+    this.ints = nodeInts;
+    const count = nodes.length / nodeInts;
+    const first = new Int32Array(count).fill(-1);
+    const next = new Int32Array(count).fill(-1);
+    const last = new Int32Array(count).fill(-1);
+    // Preorder: a parent comes before its children, and children come in document order.
+    for (let i = 1, o = nodeInts; i < count; i++, o += nodeInts) {
+      const parent = nodes[o + 6]!;
+      if (parent < 0) continue;
+      if (last[parent]! < 0) first[parent] = i;
+      else next[last[parent]!] = i;
+      last[parent] = i;
+    }
+    this.firstChild = first;
+    this.nextSibling = next;
   }
-  return built[0]!;
+
+  private isError(n: Node): boolean {
+    return this.nodes[n * this.ints] === ERROR_SYMBOL;
+  }
+  type(n: Node): string {
+    const id = this.nodes[n * this.ints]!;
+    return id === ERROR_SYMBOL ? 'ERROR' : this.symbolNames[id] ?? 'ERROR';
+  }
+  named(n: Node): boolean {
+    return this.isError(n) || (this.nodes[n * this.ints + 7]! & FLAG_NAMED) !== 0;
+  }
+  isMissing(n: Node): boolean {
+    return (this.nodes[n * this.ints + 7]! & FLAG_MISSING) !== 0;
+  }
+  hasError(n: Node): boolean {
+    return (this.nodes[n * this.ints + 7]! & FLAG_HAS_ERROR) !== 0 || this.isError(n) || this.isMissing(n);
+  }
+  start(n: Node): number {
+    return this.nodes[n * this.ints + 2]!;
+  }
+  end(n: Node): number {
+    return this.nodes[n * this.ints + 3]!;
+  }
+  private positioned(n: Node): boolean {
+    return this.named(n) || this.isMissing(n);
+  }
+  row(n: Node): number {
+    return this.positioned(n) ? this.nodes[n * this.ints + 4]! : 0;
+  }
+  column(n: Node): number {
+    return this.positioned(n) ? this.nodes[n * this.ints + 5]! : 0;
+  }
+  text(n: Node): string {
+    return this.source.slice(this.start(n), this.end(n));
+  }
+  field(n: Node): string | null {
+    return this.fieldNames[this.nodes[n * this.ints + 1]!] ?? null;
+  }
+  /** The first child, or -1. */
+  first(n: Node): Node {
+    return this.firstChild[n]!;
+  }
+  /** The next sibling, or -1. */
+  next(n: Node): Node {
+    return this.nextSibling[n]!;
+  }
+  childForFieldName(n: Node, name: string): Node | null {
+    for (let c = this.firstChild[n]!; c >= 0; c = this.nextSibling[c]!) if (this.field(c) === name) return c;
+    return null;
+  }
+  namedChildren(n: Node): Node[] {
+    const out: Node[] = [];
+    for (let c = this.firstChild[n]!; c >= 0; c = this.nextSibling[c]!) if (this.named(c)) out.push(c);
+    return out;
+  }
+  /** Named children that are not comments. */
+  namedNonComments(n: Node): Node[] {
+    const out: Node[] = [];
+    for (let c = this.firstChild[n]!; c >= 0; c = this.nextSibling[c]!) if (this.named(c) && this.type(c) !== 'comment') out.push(c);
+    return out;
+  }
 }
 
 class Converter {
@@ -179,43 +221,51 @@ class Converter {
   private tooDeepReported = false;
   private errorCount = 0;
 
-  constructor(private readonly text: string, private readonly maxDepth: number) {}
+  private readonly text: string;
+
+  constructor(private readonly t: TreeView, private readonly maxDepth: number) {
+    this.text = t.source;
+  }
 
   root(node: Node): Expr {
     this.collectErrors(node);
-    const child = node.childForFieldName('expression');
-    if (!child) return { k: 'error', reason: 'empty file', span: this.span(node) };
+    const child = this.t.childForFieldName(node, 'expression');
+    if (child === null) return { k: 'error', reason: 'empty file', span: this.span(node) };
     return this.expr(child);
   }
 
   /** Reports ERROR and MISSING nodes; iterative, so deep trees do not recurse. */
   private collectErrors(root: Node): void {
-    if (!root.hasError) return;
+    const t = this.t;
+    if (!t.hasError(root)) return;
     let reported = 0;
     const stack: Node[] = [root];
     while (stack.length > 0) {
       const node = stack.pop()!;
-      if (node.type === 'ERROR' || node.isMissing) {
+      if (t.type(node) === 'ERROR' || t.isMissing(node)) {
         if (reported < 20) {
-          const line = node.startPosition.row + 1;
-          const snippet = this.text.slice(node.startIndex, Math.min(node.endIndex, node.startIndex + 40)).split('\n')[0];
+          const line = t.row(node) + 1;
+          const snippet = this.text.slice(t.start(node), Math.min(t.end(node), t.start(node) + 40)).split('\n')[0];
           this.diagnostics.push(
-            node.isMissing
-              ? { id: 'parse-missing', line, message: `syntax error: missing ${node.type}` }
+            t.isMissing(node)
+              ? { id: 'parse-missing', line, message: `syntax error: missing ${t.type(node)}` }
               : { id: 'parse-error', line, message: `syntax error: cannot parse ${JSON.stringify(snippet)}` },
           );
         }
         reported++;
         continue;
       }
-      for (let i = node.children.length - 1; i >= 0; i--) if (node.children[i]!.hasError) stack.push(node.children[i]!);
+      const children: Node[] = [];
+      for (let ch = t.first(node); ch >= 0; ch = t.next(ch)) if (t.hasError(ch)) children.push(ch);
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
     }
     if (reported > 20) this.diagnostics.push({ id: 'parse-error', line: 1, message: `${reported - 20} more syntax errors not shown` });
     this.diagnostics.sort((a, b) => a.line - b.line);
   }
 
   private span(node: Node): Span {
-    return { line: node.startPosition.row + 1, col: node.startPosition.column, start: node.startIndex, end: node.endIndex };
+    const t = this.t;
+    return { line: t.row(node) + 1, col: t.column(node), start: t.start(node), end: t.end(node) };
   }
 
   private error(node: Node, reason: string): Expr {
@@ -229,7 +279,7 @@ class Converter {
         this.tooDeepReported = true;
         this.diagnostics.push({
           id: 'parse-too-deep',
-          line: node.startPosition.row + 1,
+          line: this.t.row(node) + 1,
           message: `expression nested deeper than ${this.maxDepth} levels; the rest is not analysed`,
         });
       }
@@ -244,19 +294,20 @@ class Converter {
   }
 
   private field(node: Node, name: string): Expr {
-    const child = node.childForFieldName(name);
-    return child ? this.expr(child) : this.error(node, `missing ${name}`);
+    const child = this.t.childForFieldName(node, name);
+    return child !== null ? this.expr(child) : this.error(node, `missing ${name}`);
   }
 
   private convert(node: Node): Expr {
+    const t = this.t;
     const span = this.span(node);
-    switch (node.type) {
+    switch (t.type(node)) {
       case 'integer_expression': {
-        const v = Number(node.text);
+        const v = Number(t.text(node));
         return Number.isSafeInteger(v) ? { k: 'int', v, span } : this.error(node, 'integer out of range');
       }
       case 'float_expression':
-        return { k: 'float', v: Number(node.text), span };
+        return { k: 'float', v: Number(t.text(node)), span };
       case 'string_expression':
         return { k: 'str', parts: this.stringParts(node, false), span };
       case 'indented_string_expression':
@@ -265,29 +316,32 @@ class Converter {
       case 'hpath_expression':
         return { k: 'path', parts: this.pathParts(node), span };
       case 'spath_expression':
-        return { k: 'spath', name: node.text.slice(1, -1), span };
+        return { k: 'spath', name: t.text(node).slice(1, -1), span };
       case 'uri_expression':
-        return { k: 'uri', v: node.text, span };
-      case 'variable_expression':
-        return { k: 'var', name: node.childForFieldName('name')?.text ?? node.text, span };
+        return { k: 'uri', v: t.text(node), span };
+      case 'variable_expression': {
+        const name = t.childForFieldName(node, 'name');
+        return { k: 'var', name: t.text(name ?? node), span };
+      }
       case 'parenthesized_expression':
         return this.field(node, 'expression');
       case 'select_expression': {
-        const def = node.childForFieldName('default');
+        const def = t.childForFieldName(node, 'default');
         return {
           k: 'select',
           expr: this.field(node, 'expression'),
-          path: this.attrpath(node.childForFieldName('attrpath')),
-          default: def ? this.expr(def) : undefined,
+          path: this.attrpath(t.childForFieldName(node, 'attrpath')),
+          default: def !== null ? this.expr(def) : undefined,
           span,
         };
       }
       case 'has_attr_expression':
-        return { k: 'has', expr: this.field(node, 'expression'), path: this.attrpath(node.childForFieldName('attrpath')), span };
+        return { k: 'has', expr: this.field(node, 'expression'), path: this.attrpath(t.childForFieldName(node, 'attrpath')), span };
       case 'apply_expression':
         return { k: 'apply', fn: this.field(node, 'function'), arg: this.field(node, 'argument'), span };
       case 'unary_expression': {
-        const op = node.childForFieldName('operator')?.type === '-' ? '-' : '!';
+        const operator = t.childForFieldName(node, 'operator');
+        const op = operator !== null && t.type(operator) === '-' ? '-' : '!';
         return { k: 'unary', op, arg: this.field(node, 'argument'), span };
       }
       case 'binary_expression':
@@ -313,20 +367,22 @@ class Converter {
       case 'let_attrset_expression':
         return { k: 'letattrs', bindings: this.bindingSet(node), span };
       case 'list_expression':
-        return { k: 'list', items: node.namedChildren.filter((c) => c.type !== 'comment').map((c) => this.expr(c)), span };
+        return { k: 'list', items: t.namedNonComments(node).map((c) => this.expr(c)), span };
       case 'function_expression':
         return this.lambda(node);
       case 'ERROR':
         return this.error(node, 'syntax error');
       default:
-        if (node.isMissing) return this.error(node, 'missing syntax');
-        return this.error(node, `unsupported syntax ${node.type}`);
+        if (t.isMissing(node)) return this.error(node, 'missing syntax');
+        return this.error(node, `unsupported syntax ${t.type(node)}`);
     }
   }
 
   /** Flattens a chain of one associative operator without recursing along the chain. */
   private binary(node: Node): Expr {
-    const op = (node.childForFieldName('operator')?.type ?? '+') as BinaryOp;
+    const t = this.t;
+    const opNode = t.childForFieldName(node, 'operator');
+    const op = (opNode !== null ? t.type(opNode) : '+') as BinaryOp;
     const span = this.span(node);
     if (!FLATTENED.has(op)) {
       return { k: 'binary', op, operands: [this.field(node, 'left'), this.field(node, 'right')], span };
@@ -338,11 +394,12 @@ class Converter {
     while (stack.length > 0) {
       const n = stack.pop()!;
       if (++guard > 10_000_000) break;
-      if (n.type === 'binary_expression' && n.childForFieldName('operator')?.type === op) {
-        const right = n.childForFieldName('right');
-        const left = n.childForFieldName('left');
-        if (right) stack.push(right);
-        if (left) stack.push(left);
+      const nOp = t.type(n) === 'binary_expression' ? t.childForFieldName(n, 'operator') : null;
+      if (nOp !== null && t.type(nOp) === op) {
+        const right = t.childForFieldName(n, 'right');
+        const left = t.childForFieldName(n, 'left');
+        if (right !== null) stack.push(right);
+        if (left !== null) stack.push(left);
       } else {
         leaves.push(n);
       }
@@ -351,18 +408,21 @@ class Converter {
   }
 
   private lambda(node: Node): Expr {
+    const t = this.t;
     const span = this.span(node);
-    const universal = node.childForFieldName('universal')?.text;
-    const formalsNode = node.childForFieldName('formals');
+    const universalNode = t.childForFieldName(node, 'universal');
+    const universal = universalNode !== null ? t.text(universalNode) : undefined;
+    const formalsNode = t.childForFieldName(node, 'formals');
     let formals: Formal[] | undefined;
     let ellipsis = false;
-    if (formalsNode) {
+    if (formalsNode !== null) {
       formals = [];
-      for (const f of formalsNode.namedChildren) {
-        if (f.type === 'ellipses') ellipsis = true;
-        else if (f.type === 'formal') {
-          const def = f.childForFieldName('default');
-          formals.push({ name: f.childForFieldName('name')?.text ?? '', default: def ? this.expr(def) : undefined, span: this.span(f) });
+      for (const f of t.namedChildren(formalsNode)) {
+        if (t.type(f) === 'ellipses') ellipsis = true;
+        else if (t.type(f) === 'formal') {
+          const def = t.childForFieldName(f, 'default');
+          const name = t.childForFieldName(f, 'name');
+          formals.push({ name: name !== null ? t.text(name) : '', default: def !== null ? this.expr(def) : undefined, span: this.span(f) });
         }
       }
     }
@@ -370,16 +430,18 @@ class Converter {
   }
 
   private bindingSet(node: Node): Binding[] {
-    const set = node.namedChildren.find((c) => c.type === 'binding_set');
-    if (!set) return [];
+    const t = this.t;
+    const set = t.namedChildren(node).find((c) => t.type(c) === 'binding_set');
+    if (set === undefined) return [];
     const out: Binding[] = [];
-    for (const b of set.namedChildren) {
+    for (const b of t.namedChildren(set)) {
       const span = this.span(b);
-      if (b.type === 'binding') {
-        out.push({ k: 'bind', path: this.attrpath(b.childForFieldName('attrpath')), value: this.field(b, 'expression'), span });
-      } else if (b.type === 'inherit') {
+      const type = t.type(b);
+      if (type === 'binding') {
+        out.push({ k: 'bind', path: this.attrpath(t.childForFieldName(b, 'attrpath')), value: this.field(b, 'expression'), span });
+      } else if (type === 'inherit') {
         out.push({ k: 'inherit', from: undefined, names: this.inheritedAttrs(b), span });
-      } else if (b.type === 'inherit_from') {
+      } else if (type === 'inherit_from') {
         out.push({ k: 'inherit', from: this.field(b, 'expression'), names: this.inheritedAttrs(b), span });
       }
     }
@@ -387,34 +449,38 @@ class Converter {
   }
 
   private inheritedAttrs(node: Node): AttrKey[] {
-    const attrs = node.childForFieldName('attrs');
-    return attrs ? attrs.namedChildren.filter((c) => c.type !== 'comment').map((c) => this.attrKey(c)) : [];
+    const attrs = this.t.childForFieldName(node, 'attrs');
+    return attrs !== null ? this.t.namedNonComments(attrs).map((c) => this.attrKey(c)) : [];
   }
 
   private attrpath(node: Node | null): AttrKey[] {
-    if (!node) return [];
-    return node.namedChildren.filter((c) => c.type !== 'comment').map((c) => this.attrKey(c));
+    if (node === null) return [];
+    return this.t.namedNonComments(node).map((c) => this.attrKey(c));
   }
 
   private attrKey(node: Node): AttrKey {
+    const t = this.t;
     const span = this.span(node);
-    if (node.type === 'identifier') return { k: 'static', name: node.text, span };
-    if (node.type === 'string_expression') {
+    const type = t.type(node);
+    if (type === 'identifier') return { k: 'static', name: t.text(node), span };
+    if (type === 'string_expression') {
       const parts = this.stringParts(node, false);
       if (parts.every((p) => typeof p === 'string')) return { k: 'static', name: parts.join(''), span };
       return { k: 'dynamic', expr: { k: 'str', parts, span }, span };
     }
-    if (node.type === 'interpolation') return { k: 'dynamic', expr: this.field(node, 'expression'), span };
+    if (type === 'interpolation') return { k: 'dynamic', expr: this.field(node, 'expression'), span };
     return { k: 'dynamic', expr: this.error(node, 'bad attribute name'), span };
   }
 
   private pathParts(node: Node): StrPart[] {
+    const t = this.t;
     const parts: StrPart[] = [];
-    for (const c of node.namedChildren) {
-      if (c.type === 'path_fragment') parts.push(c.text);
-      else if (c.type === 'interpolation') parts.push(this.field(c, 'expression'));
+    for (const c of t.namedChildren(node)) {
+      const type = t.type(c);
+      if (type === 'path_fragment') parts.push(t.text(c));
+      else if (type === 'interpolation') parts.push(this.field(c, 'expression'));
     }
-    if (parts.length === 0) parts.push(node.text);
+    if (parts.length === 0) parts.push(t.text(node));
     return parts;
   }
 
@@ -428,19 +494,21 @@ class Converter {
     // Raw pieces: literal text (not yet unescaped, so indentation can be measured) or expressions.
     type Piece = { lit: string; escaped: boolean } | { expr: Expr };
     const pieces: Piece[] = [];
-    const bodyStart = node.startIndex + (indented ? 2 : 1);
-    const bodyEnd = node.endIndex - (indented ? 2 : 1);
+    const t = this.t;
+    const bodyStart = t.start(node) + (indented ? 2 : 1);
+    const bodyEnd = t.end(node) - (indented ? 2 : 1);
     let pos = bodyStart;
-    for (const c of node.namedChildren) {
-      if (c.type === 'comment') continue;
-      if (c.startIndex > pos) pieces.push({ lit: this.text.slice(pos, c.startIndex), escaped: false });
-      if (c.type === 'string_fragment') pieces.push({ lit: c.text, escaped: false });
-      else if (c.type === 'escape_sequence') pieces.push({ lit: unescape(c.text, indented), escaped: true });
+    for (const c of t.namedChildren(node)) {
+      const type = t.type(c);
+      if (type === 'comment') continue;
+      if (t.start(c) > pos) pieces.push({ lit: this.text.slice(pos, t.start(c)), escaped: false });
+      if (type === 'string_fragment') pieces.push({ lit: t.text(c), escaped: false });
+      else if (type === 'escape_sequence') pieces.push({ lit: unescape(t.text(c), indented), escaped: true });
       // The grammar splits `\$` and `''$` into a dollar_escape (the backslash or quotes) followed by a
       // fragment holding the `$`; the escape itself contributes nothing.
-      else if (c.type === 'dollar_escape') pieces.push({ lit: '', escaped: true });
-      else if (c.type === 'interpolation') pieces.push({ expr: this.field(c, 'expression') });
-      pos = Math.max(pos, c.endIndex);
+      else if (type === 'dollar_escape') pieces.push({ lit: '', escaped: true });
+      else if (type === 'interpolation') pieces.push({ expr: this.field(c, 'expression') });
+      pos = Math.max(pos, t.end(c));
     }
     if (bodyEnd > pos) pieces.push({ lit: this.text.slice(pos, bodyEnd), escaped: false });
 
