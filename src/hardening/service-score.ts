@@ -13,7 +13,7 @@ export interface ServiceScore {
   /** 0.0–10.0, as systemd-analyze prints it. */
   exposure: number;
   rating: Rating;
-  checks: { id: string; jsonField: string; badness: number | null; weight: number; range: number }[];
+  checks: readonly CheckResult[];
   /** Best and worst exposure over the values unknown directives could have. */
   range: [number, number];
   /** Directives that were unknown and matter to the score. */
@@ -53,7 +53,8 @@ function renderable(v: Json): boolean {
 const tenth = (e: number) => e / 10;
 
 function fromChecks(exposure: number, rating: Rating, checks: readonly CheckResult[]) {
-  return { exposure: tenth(exposure), rating, checks: checks.map((c) => ({ id: c.id, jsonField: c.jsonField, badness: c.badness, weight: c.weight, range: c.range })) };
+  // The scorer's check results are fresh per call and hold exactly these fields: shared, not copied.
+  return { exposure: tenth(exposure), rating, checks };
 }
 
 /** Scores the text of a unit file. */

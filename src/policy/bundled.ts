@@ -33,16 +33,17 @@ function deepFreeze<T>(v: T): T {
 }
 
 /**
- * The sandbox a profile asks for, with the given relaxations applied in the profile's order. The
- * values are frozen and shared between calls; the returned object itself is the caller's.
+ * The sandbox a profile asks for, with the given relaxations applied in the profile's order.
+ * Worked out once per profile and relaxations: the result is frozen and shared between callers
+ * (the census asks for it once per service).
  */
-export function targetSandbox(profile: Profile, relaxations: readonly string[]): Record<string, Json> {
+export function targetSandbox(profile: Profile, relaxations: readonly string[]): Readonly<Record<string, Json>> {
   let memo = sandboxes.get(profile);
   if (!memo) sandboxes.set(profile, (memo = new Map()));
   const key = relaxations.join('\u0000');
   let sandbox = memo.get(key);
   if (!sandbox) memo.set(key, (sandbox = deepFreeze(buildSandbox(profile, relaxations))));
-  return { ...sandbox };
+  return sandbox;
 }
 
 function buildSandbox(profile: Profile, relaxations: readonly string[]): Record<string, Json> {
