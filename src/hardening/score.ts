@@ -477,7 +477,7 @@ export interface ScoreRangeOptions extends ScoreOptions {
  * score, which may miss the extreme (`exhaustive: false`). A unit that would not load is skipped.
  */
 export function scoreRange(options: Readonly<Record<string, MaybeKnown>>, opts: ScoreRangeOptions): ScoreRange {
-  const unknownService = Object.keys(options).filter((k) => isUnknown(options[k] as MaybeKnown) && CANDIDATES[k]);
+  const unknownService = Object.keys(options).filter((k) => isUnknown(options[k] as MaybeKnown) && unknownMatters(k));
   const unitConfig = opts.unitConfig ?? {};
   const unknownUnit = Object.keys(unitConfig).filter((k) => isUnknown(unitConfig[k] as MaybeKnown) && k === 'DefaultDependencies');
   const slots: { key: string; unit: boolean; values: readonly Json[] }[] = [

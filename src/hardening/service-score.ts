@@ -33,8 +33,9 @@ export function unitFileName(service: Pick<Service, 'name'>): string {
 
 /** The known serviceConfig values, and the unknown ones by name. */
 export function splitKnown(service: Service): { known: Record<string, Json>; unknown: Record<string, { unknown: string }> } {
-  const known: Record<string, Json> = {};
-  const unknown: Record<string, { unknown: string }> = {};
+  // No prototype: a directive named `__proto__` is a name like any other here.
+  const known: Record<string, Json> = Object.create(null);
+  const unknown: Record<string, { unknown: string }> = Object.create(null);
   for (const [k, v] of Object.entries(service.options)) {
     if ('value' in v && renderable(v.value)) known[k] = v.value;
     else if ('value' in v) unknown[k] = { unknown: 'an attribute set, which cannot be written into a unit file' };

@@ -1341,7 +1341,8 @@ export function serviceSettings(unit: UnitFile | readonly Assignment[], options:
   for (const [parsers, assignments] of groups) {
     for (const [directive, value, line] of assignments) {
       if (s.loadError) break;
-      const parser = parsers[directive];
+      // Own properties only: a line named after an Object.prototype member is just unknown.
+      const parser = Object.hasOwn(parsers, directive) ? parsers[directive] : undefined;
       if (!parser) continue;
       ctx.directive = directive;
       ctx.line = line;

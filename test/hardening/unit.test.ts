@@ -137,6 +137,14 @@ describe('serviceSettings: how systemd assigns values', () => {
     expect(s.problems.map((p) => p.directive)).toEqual(['PrivateNetwork', 'PrivateTmp']);
   });
 
+  test('names of Object.prototype members are unknown directives, not parsers', () => {
+    const names = ['constructor', 'toString', '__proto__', '__defineGetter__', 'hasOwnProperty', 'valueOf'];
+    const s = serviceSettingsFromText(['[Unit]', ...names.map((n) => `${n}=x`), '[Service]', ...names.map((n) => `${n}=x`), 'PrivateTmp=yes', ''].join('\n'));
+    expect(s.loadError).toBeNull();
+    expect(s.problems).toEqual([]);
+    expect(s.booleans.PrivateTmp).toBe(true);
+  });
+
   test('the later assignment of a scalar wins', () => {
     expect(settings(['ProtectSystem=strict', 'ProtectSystem=full']).protectSystem).toBe('full');
     expect(settings(['ProtectSystem=full', 'ProtectSystem=STRICT']).protectSystem).toBe('full');

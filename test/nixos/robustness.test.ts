@@ -2,6 +2,7 @@
  * Hostile and broken input: every case must finish in bounded time with a finding, never a
  * crash or a hang. Timing is not asserted here (shared machines are noisy); the budgets are.
  */
+import { scoreService } from '../../src/hardening/service-score.js';
 import { extractText } from '../../src/nixos/extract.js';
 
 const ids = (text: string) => {
@@ -88,5 +89,24 @@ describe('extract on hostile input', () => {
       const r = extractText('g.nix', text);
       expect(r.diagnostics.map((d) => d.id)).not.toContain('internal-error');
     }
+  });
+
+  it('keeps directives named after Object.prototype members as plain names', () => {
+    const text = `{ config, ... }: {
+  systemd.services.proto.serviceConfig = {
+    __proto__ = "x";
+    constructor = config.services.proto.user;
+    toString = true;
+    DynamicUser = true;
+  };
+}
+`;
+    const r = extractText('proto.nix', text);
+    const options = r.services[0]!.options;
+    expect(Object.keys(options).sort()).toEqual(['DynamicUser', '__proto__', 'constructor', 'toString']);
+    expect(Object.getOwnPropertyDescriptor(options, '__proto__')?.value).toEqual({ value: 'x', line: 3 });
+    // systemd ignores the unknown names: `systemd-analyze security --offline` gives this unit 8.4.
+    const score = scoreService(r.services[0]!);
+    expect([score.exposure, score.loadError]).toEqual([8.4, null]);
   });
 });
