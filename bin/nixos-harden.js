@@ -1,5 +1,13 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/cli/main.js';
+import v8 from 'node:v8';
+
+// A command runs for seconds, not hours: TurboFan's default inlining budget made it spend more
+// CPU compiling (on background threads that compete with the analysis for the cores) than the
+// inlined code saved. Measured on the census of 1 900 modules: half the compile time, a tenth
+// less CPU in all. Set before any of our code is compiled; the app server keeps the defaults.
+v8.setFlagsFromString('--max-inlined-bytecode-size-cumulative=150');
+
+const { main } = await import('../dist/src/cli/main.js');
 
 // `nixos-harden ... | head` closes the pipe early; that is not an error.
 process.stdout.on('error', (e) => {
