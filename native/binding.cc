@@ -5,8 +5,9 @@
 // `parse(text, budgetMs)` parses a JS string and returns (every offset and column a JS string
 // index, in UTF-16 code units) the whole concrete syntax tree flattened in one call, as an Int32Array of
 // NODE_INTS integers per node in preorder:
-//   symbol, field id (0 = none), start index, end index, start row, start column, parent, flags
-// flags: 1 named, 2 missing, 4 has an error in it or below. parent is -1 for the root.
+//   symbol, field id (0 = none), start index, end index, start row, start column, next sibling, flags
+// flags: 1 named, 2 missing, 4 has an error in it or below, 8 has children (in preorder the first
+// one is the next node). next sibling is the index of the node's next sibling, -1 for none.
 // Anonymous tokens without a field name (punctuation, keywords) are left out.
 // Reading a tree node by node through a JS binding costs more than everything else done with a
 // module; one call and a typed array cost almost nothing.
@@ -130,8 +131,10 @@ Napi::Value Parse(const Napi::CallbackInfo &info) {
 
   std::vector<int32_t> out;
   out.reserve(bytes / 3 * kNodeInts + kNodeInts);
-  // Indexes of the emitted nodes on the path from the root (kSkipped for a token left out).
+  // Indexes of the emitted nodes on the path from the root (kSkipped for a token left out), and
+  // for each the last child emitted so far (-1 none), to link it to the next one.
   std::vector<int32_t> parents;
+  std::vector<int32_t> lastChild;
   constexpr int32_t kSkipped = -2;
   TSTreeCursor cursor = ts_tree_cursor_new(ts_tree_root_node(tree));
   auto emit = [&](int32_t parent) -> int32_t {
@@ -154,25 +157,37 @@ Napi::Value Parse(const Napi::CallbackInfo &info) {
     out.push_back(toUnits(ts_node_end_byte(n)));
     out.push_back(static_cast<int32_t>(p.row));
     out.push_back(start - toUnits(startByte - p.column));
-    out.push_back(parent);
+    out.push_back(-1);  // next sibling, linked when it is emitted
     out.push_back(flags);
+    if (parent >= 0) {
+      int32_t &last = lastChild.back();
+      if (last >= 0) out[static_cast<size_t>(last) * kNodeInts + 6] = index;
+      else out[static_cast<size_t>(parent) * kNodeInts + 7] |= 8;
+      last = index;
+    }
     return index;
   };
-  parents.push_back(emit(-1));
+  // Enters a node: emits it under the current one and makes it the current one.
+  auto enter = [&]() {
+    parents.push_back(emit(parents.empty() ? -1 : parents.back()));
+    lastChild.push_back(-1);
+  };
+  enter();
   for (;;) {
     if (ts_tree_cursor_goto_first_child(&cursor)) {
-      parents.push_back(emit(parents.back()));
+      enter();
       continue;
     }
     bool done = false;
     for (;;) {
       parents.pop_back();
+      lastChild.pop_back();
       if (parents.empty()) {
         done = true;
         break;
       }
       if (ts_tree_cursor_goto_next_sibling(&cursor)) {
-        parents.push_back(emit(parents.back()));
+        enter();
         break;
       }
       ts_tree_cursor_goto_parent(&cursor);

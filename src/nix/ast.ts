@@ -3,7 +3,7 @@
  * evaluator never crosses into native code. Long chains of one binary operator (`a + b + c ...`)
  * become one n-ary node, so a 100 000-term concatenation is not 100 000 levels deep.
  */
-import { FLAG_HAS_ERROR, FLAG_MISSING, FLAG_NAMED, type FlatTree, grammarTables, parseNix } from './parser.js';
+import { FLAG_HAS_CHILDREN, FLAG_HAS_ERROR, FLAG_MISSING, FLAG_NAMED, type FlatTree, grammarTables, parseNix } from './parser.js';
 import type { Diagnostic } from './diagnostics.js';
 
 export interface Span {
@@ -119,14 +119,13 @@ const ERROR_SYMBOL = 65535;
 
 /**
  * Read access to the flat tree our binding returns (one native call per file), by node index:
- * no object per node, only two index arrays linking each node to its first child and next
- * sibling. Anonymous leaves other than missing tokens have no position (row and column 0).
+ * no object per node. The binding links each node to its next sibling and flags the nodes with
+ * children (the first child follows its parent in preorder). Anonymous leaves other than missing
+ * tokens have no position (row and column 0).
  */
 class TreeView {
   private readonly nodes: Int32Array;
   private readonly ints: number;
-  private readonly firstChild: Int32Array;
-  private readonly nextSibling: Int32Array;
   private readonly symbolNames: readonly string[];
   private readonly fieldNames: readonly (string | null)[];
 
@@ -134,23 +133,8 @@ class TreeView {
     const { symbolNames, fieldNames } = grammarTables();
     this.symbolNames = symbolNames;
     this.fieldNames = fieldNames;
-    const { nodes, nodeInts } = tree;
-    this.nodes = nodes;
-    this.ints = nodeInts;
-    const count = nodes.length / nodeInts;
-    const first = new Int32Array(count).fill(-1);
-    const next = new Int32Array(count).fill(-1);
-    const last = new Int32Array(count).fill(-1);
-    // Preorder: a parent comes before its children, and children come in document order.
-    for (let i = 1, o = nodeInts; i < count; i++, o += nodeInts) {
-      const parent = nodes[o + 6]!;
-      if (parent < 0) continue;
-      if (last[parent]! < 0) first[parent] = i;
-      else next[last[parent]!] = i;
-      last[parent] = i;
-    }
-    this.firstChild = first;
-    this.nextSibling = next;
+    this.nodes = tree.nodes;
+    this.ints = tree.nodeInts;
   }
 
   private isError(n: Node): boolean {
@@ -192,25 +176,25 @@ class TreeView {
   }
   /** The first child, or -1. */
   first(n: Node): Node {
-    return this.firstChild[n]!;
+    return (this.nodes[n * this.ints + 7]! & FLAG_HAS_CHILDREN) !== 0 ? n + 1 : -1;
   }
   /** The next sibling, or -1. */
   next(n: Node): Node {
-    return this.nextSibling[n]!;
+    return this.nodes[n * this.ints + 6]!;
   }
   childForFieldName(n: Node, name: string): Node | null {
-    for (let c = this.firstChild[n]!; c >= 0; c = this.nextSibling[c]!) if (this.field(c) === name) return c;
+    for (let c = this.first(n); c >= 0; c = this.next(c)) if (this.field(c) === name) return c;
     return null;
   }
   namedChildren(n: Node): Node[] {
     const out: Node[] = [];
-    for (let c = this.firstChild[n]!; c >= 0; c = this.nextSibling[c]!) if (this.named(c)) out.push(c);
+    for (let c = this.first(n); c >= 0; c = this.next(c)) if (this.named(c)) out.push(c);
     return out;
   }
   /** Named children that are not comments. */
   namedNonComments(n: Node): Node[] {
     const out: Node[] = [];
-    for (let c = this.firstChild[n]!; c >= 0; c = this.nextSibling[c]!) if (this.named(c) && this.type(c) !== 'comment') out.push(c);
+    for (let c = this.first(n); c >= 0; c = this.next(c)) if (this.named(c) && this.type(c) !== 'comment') out.push(c);
     return out;
   }
 }

@@ -53,8 +53,9 @@ export function grammarTables(): GrammarTables {
 
 /**
  * The concrete syntax tree of a text, flattened: `nodeInts` integers per node in preorder
- * (symbol, field id, start index, end index, start row, start column, parent index, flags: 1 named,
- * 2 missing, 4 an error in it or below). Indexes and columns are JS string indexes (UTF-16).
+ * (symbol, field id, start index, end index, start row, start column, next sibling's index or -1,
+ * flags: 1 named, 2 missing, 4 an error in it or below, 8 has children, the first being the next
+ * node). Indexes and columns are JS string indexes (UTF-16).
  */
 export interface FlatTree {
   nodes: Int32Array;
@@ -64,6 +65,7 @@ export interface FlatTree {
 export const FLAG_NAMED = 1;
 export const FLAG_MISSING = 2;
 export const FLAG_HAS_ERROR = 4;
+export const FLAG_HAS_CHILDREN = 8;
 
 /** A flat tree from nodes another thread's parseNix returned. */
 export function flatTree(nodes: Int32Array): FlatTree {
