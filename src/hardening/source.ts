@@ -1,13 +1,26 @@
 /** Reading the source text behind a directive, for checks that look at commands. */
 
+let startsOf: { text: string; starts: number[] } | undefined;
+
+/** Where each line of the text starts; the last text's answer is kept (callers ask per service). */
+function lineStarts(text: string): number[] {
+  if (startsOf?.text !== text) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    startsOf = { text, starts };
+  }
+  return startsOf.starts;
+}
+
 /** The text of the binding that starts at `line` (1-based), up to its closing `;` (at most 20 lines). */
 export function bindingTextAt(text: string, line: number): string {
   if (line <= 0) return '';
-  const lines = text.split('\n');
+  const starts = lineStarts(text);
   const out: string[] = [];
-  for (let i = line - 1; i < lines.length && out.length < 20; i++) {
-    out.push(lines[i]!);
-    if (lines[i]!.trimEnd().endsWith(';')) break;
+  for (let i = line - 1; i < starts.length && out.length < 20; i++) {
+    const l = text.slice(starts[i]!, i + 1 < starts.length ? starts[i + 1]! - 1 : text.length);
+    out.push(l);
+    if (l.trimEnd().endsWith(';')) break;
   }
   return out.join('\n');
 }
