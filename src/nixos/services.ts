@@ -316,10 +316,10 @@ export function extractServices(mod: EvaluatedModule, opts: { branches?: boolean
     const seen = new Map<string, Guard>();
     for (const d of g.defs) for (const { guard } of d.guards) if (!seen.has(guard.src)) seen.set(guard.src, guard);
     const defaults = computeOptions(ev, g, sd, recordingView(DEFAULTS_VIEW, seen), diagnostics, defaultScopeLevels.get(g.scope));
-    // fromEntries defines every name as an own property (an assignment of `__proto__` would not).
-    const options: Record<string, OptionValue> = Object.fromEntries(
-      [...defaults].sort(([a], [b]) => a.localeCompare(b)).map(([k, m]) => [k, toOptionValue(m)]),
-    );
+    // Without a prototype: `__proto__` is a name like any other, and V8 keeps the record as a
+    // hash table instead of making a hidden class for every service's set of names.
+    const options: Record<string, OptionValue> = Object.create(null);
+    for (const [k, m] of [...defaults].sort(([a], [b]) => a.localeCompare(b))) options[k] = toOptionValue(m);
 
     // Branches: flip one condition at a time and keep what differs from the defaults view.
     const branches: Branch[] = [];

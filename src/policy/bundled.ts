@@ -46,6 +46,16 @@ export function targetSandbox(profile: Profile, relaxations: readonly string[]):
   return sandbox;
 }
 
+const entriesOf = new WeakMap<object, readonly (readonly [string, Json])[]>();
+
+/** The directives and values of {@link targetSandbox}, as a list (kept per sandbox). */
+export function targetSandboxEntries(profile: Profile, relaxations: readonly string[]): readonly (readonly [string, Json])[] {
+  const sandbox = targetSandbox(profile, relaxations);
+  let entries = entriesOf.get(sandbox);
+  if (!entries) entriesOf.set(sandbox, (entries = Object.freeze(Object.entries(sandbox))));
+  return entries;
+}
+
 function buildSandbox(profile: Profile, relaxations: readonly string[]): Record<string, Json> {
   const out: Record<string, Json> = structuredClone(profile.base);
   for (const [id, r] of Object.entries(profile.relaxations)) {

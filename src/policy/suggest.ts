@@ -15,7 +15,7 @@ import { DEFAULT_SYSTEMD_VERSION } from '../hardening/lint.js';
 import { type ServiceScore, scoreService } from '../hardening/service-score.js';
 import { bindingLinePattern } from '../hardening/source.js';
 import { type Need, inferNeeds } from './needs.js';
-import { bundledProfiles, targetSandbox } from './bundled.js';
+import { bundledProfiles, targetSandboxEntries } from './bundled.js';
 import type { Profile } from './profile.js';
 
 /** Replace `deleteCount` lines starting at `line` (1-based) with `insert`; deleteCount 0 inserts before `line`. */
@@ -53,6 +53,9 @@ export interface Suggestion {
    */
   exposure: { before: number; target: number | null; after: number; afterRange: [number, number] } | null;
 }
+
+/** A copy of a service's options to change: without a prototype, like the extracted ones. */
+const copyOptions = (options: Service['options']): Service['options'] => Object.assign(Object.create(null), options);
 
 const side = (v: OptionValue | undefined) => (v === undefined ? { absent: true as const } : 'unknown' in v ? { unknown: v.unknown } : { value: v.value });
 
@@ -112,13 +115,13 @@ export function suggest(service: Service, analysis: Analysis, opts: SuggestOptio
   }
   const needs = inferNeeds(service, analysis);
   const relaxations = chooseRelaxations(profile, needs);
-  const targetSandboxValues = targetSandbox(
+  const targetEntries = targetSandboxEntries(
     profile,
     relaxations.map((r) => r.id),
   );
   const kept: Suggestion['kept'] = [];
   const changes: SuggestedChange[] = [];
-  for (const [name, to] of Object.entries(targetSandboxValues)) {
+  for (const [name, to] of targetEntries) {
     const cur = service.options[name];
     const verdict = compare(name, side(cur), { value: to });
     if (verdict === 'tightened') {
@@ -142,15 +145,15 @@ export function suggest(service: Service, analysis: Analysis, opts: SuggestOptio
   // for everything the profile leaves open (a declared User, SupplementaryGroups, ...).
   let target: number | null = null;
   if (render) {
-    const promised: Service = { ...service, options: { ...service.options } };
-    for (const [k, v] of Object.entries(targetSandboxValues)) promised.options[k] = { value: v, line: 0 };
+    const promised: Service = { ...service, options: copyOptions(service.options) };
+    for (const [k, v] of targetEntries) promised.options[k] = { value: v, line: 0 };
     const targetScore = scoreService(promised);
     target = targetScore.loadError ? null : targetScore.exposure;
   }
   const before = opts.before ?? scoreService(service);
   let after = before;
   if (changes.length > 0) {
-    const afterOptions = { ...service.options };
+    const afterOptions = copyOptions(service.options);
     for (const c of changes) afterOptions[c.directive] = { value: c.to, line: c.line };
     after = scoreService({ ...service, options: afterOptions });
   }
