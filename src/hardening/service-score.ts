@@ -7,7 +7,7 @@
 import type { Json } from '../nix/render.js';
 import type { Service } from '../nixos/services.js';
 import { type CheckResult, type Rating, isUnloadable, rating, scoreRange, scoreSettings, unknownMatters } from './score.js';
-import { parseUnitFile, renderServiceSection, serviceSettings } from './unit.js';
+import { parseUnitFile, renderServiceEntries, renderServiceSection, serviceSettings } from './unit.js';
 
 export interface ServiceScore {
   /** 0.0–10.0, as systemd-analyze prints it. */
@@ -81,11 +81,17 @@ export function renderUnit(service: Service): string {
 }
 
 export function scoreService(service: Service): ServiceScore {
-  const { known, unknown } = splitKnown(service);
+  const knownEntries: [string, Json][] = [];
+  const unknownNames: string[] = [];
+  for (const [k, v] of Object.entries(service.options)) {
+    if ('value' in v && renderable(v.value)) knownEntries.push([k, v.value]);
+    else unknownNames.push(k);
+  }
   const name = unitFileName(service);
-  const point = scoreUnitText(['[Service]', ...renderServiceSection(known)].join('\n'), name);
+  const point = scoreUnitText(['[Service]', ...renderServiceEntries(knownEntries)].join('\n'), name);
   // Unknown commands, paths and the like do not move the score: no range to search.
-  if (point.loadError || !Object.keys(unknown).some(unknownMatters)) return point;
+  if (point.loadError || !unknownNames.some(unknownMatters)) return point;
+  const { known, unknown } = splitKnown(service);
   const r = scoreRange({ ...known, ...unknown }, { systemdVersion: SCORER_SYSTEMD, unitName: name });
   const range: [number, number] = [tenth(r.range[0]), tenth(r.range[1])];
   const exposure = Math.min(Math.max(point.exposure, range[0]), range[1]);

@@ -31,9 +31,13 @@ import { syscallTable, type SyscallTable } from './syscalls.js';
  * → its out path).
  */
 export function renderServiceSection(options: Readonly<Record<string, Json>>): string[] {
+  return renderServiceEntries(Object.keys(options).map((name) => [name, options[name] as Json]));
+}
+
+/** {@link renderServiceSection} for the options as a list of name and value (in any order). */
+export function renderServiceEntries(entries: readonly (readonly [string, Json])[]): string[] {
   const lines: string[] = [];
-  for (const name of Object.keys(options).sort(compareNixNames)) {
-    const value = options[name] as Json;
+  for (const [name, value] of [...entries].sort((a, b) => compareNixNames(a[0], b[0]))) {
     for (const element of Array.isArray(value) ? value : [value]) lines.push(`${name}=${toOption(element)}`);
   }
   return lines;
@@ -114,9 +118,11 @@ function physicalLines(text: string): string[] {
 
 /** Whether the text ends in a backslash that is not itself escaped (a continuation). */
 function endsInContinuation(text: string): boolean {
-  let escaped = false;
-  for (const c of text) escaped = escaped ? false : c === '\\';
-  return escaped;
+  // A backslash escapes the character after it, so only the run of backslashes at the end
+  // counts: an odd one ends in an unescaped backslash.
+  let run = 0;
+  while (run < text.length && text.charCodeAt(text.length - 1 - run) === 0x5c) run++;
+  return run % 2 === 1;
 }
 
 /** systemd's string_is_safe(): no control characters, quotes or backslashes. */
@@ -701,8 +707,10 @@ export function defaultServiceSettings(unitName: string | null = null): ServiceS
   return draftDefaults(unitName);
 }
 
+const NO_BOOLEANS = Object.freeze(Object.fromEntries(BOOLEAN_DIRECTIVES.map((d) => [d, false])) as Record<BooleanDirective, boolean>);
+
 function draftDefaults(unitName: string | null): Draft {
-  const booleans = Object.fromEntries(BOOLEAN_DIRECTIVES.map((d) => [d, false])) as Record<BooleanDirective, boolean>;
+  const booleans = { ...NO_BOOLEANS };
   return {
     unitName,
     defaultDependencies: true,
@@ -1290,6 +1298,9 @@ const UNIT_PARSERS: Readonly<Record<string, Parser>> = {
  */
 export const SETTINGS_DIRECTIVES: readonly string[] = Object.keys(SERVICE_PARSERS);
 
+const SERVICE_PARSER_MAP: ReadonlyMap<string, Parser> = new Map(Object.entries(SERVICE_PARSERS));
+const UNIT_PARSER_MAP: ReadonlyMap<string, Parser> = new Map(Object.entries(UNIT_PARSERS));
+
 export interface SettingsOptions {
   readonly systemdVersion?: number;
   /** The unit's file name, e.g. "foo.service" (specifiers, DynamicUser='s user name). */
@@ -1315,12 +1326,12 @@ export function serviceSettings(unit: UnitFile | readonly Assignment[], options:
     s.loadError = { ...file.fatal, directive: '' };
     return s;
   }
-  const groups: [Readonly<Record<string, Parser>>, readonly Assignment[]][] = isFile
+  const groups: [ReadonlyMap<string, Parser>, readonly Assignment[]][] = isFile
     ? [
-        [UNIT_PARSERS, file.sections.get('Unit') ?? []],
-        [SERVICE_PARSERS, file.sections.get('Service') ?? []],
+        [UNIT_PARSER_MAP, file.sections.get('Unit') ?? []],
+        [SERVICE_PARSER_MAP, file.sections.get('Service') ?? []],
       ]
-    : [[SERVICE_PARSERS, unit as readonly Assignment[]]];
+    : [[SERVICE_PARSER_MAP, unit as readonly Assignment[]]];
 
   // One context for the whole unit, pointed at each assignment in turn (parsers run synchronously).
   const ctx: { -readonly [K in keyof Context]: Context[K] } = {
@@ -1341,8 +1352,8 @@ export function serviceSettings(unit: UnitFile | readonly Assignment[], options:
   for (const [parsers, assignments] of groups) {
     for (const [directive, value, line] of assignments) {
       if (s.loadError) break;
-      // Own properties only: a line named after an Object.prototype member is just unknown.
-      const parser = Object.hasOwn(parsers, directive) ? parsers[directive] : undefined;
+      // A Map: a line named after an Object.prototype member is just unknown.
+      const parser = parsers.get(directive);
       if (!parser) continue;
       ctx.directive = directive;
       ctx.line = line;
