@@ -5,7 +5,7 @@
  * the best and worst case over their possible values.
  */
 import type { Json } from '../nix/render.js';
-import type { Service } from '../nixos/services.js';
+import type { OptionValue, Service } from '../nixos/services.js';
 import { type CheckResult, type Rating, isUnloadable, rating, scoreRange, scoreSettings, unknownMatters } from './score.js';
 import { parseUnitFile, renderServiceEntries, renderServiceSection, serviceSettings } from './unit.js';
 
@@ -33,10 +33,14 @@ export function unitFileName(service: Pick<Service, 'name'>): string {
 
 /** The known serviceConfig values, and the unknown ones by name. */
 export function splitKnown(service: Service): { known: Record<string, Json>; unknown: Record<string, { unknown: string }> } {
+  return splitEntries(Object.entries(service.options));
+}
+
+function splitEntries(entries: Iterable<readonly [string, OptionValue]>): { known: Record<string, Json>; unknown: Record<string, { unknown: string }> } {
   // No prototype: a directive named `__proto__` is a name like any other here.
   const known: Record<string, Json> = Object.create(null);
   const unknown: Record<string, { unknown: string }> = Object.create(null);
-  for (const [k, v] of Object.entries(service.options)) {
+  for (const [k, v] of entries) {
     if ('value' in v && renderable(v.value)) known[k] = v.value;
     else if ('value' in v) unknown[k] = { unknown: 'an attribute set, which cannot be written into a unit file' };
     else unknown[k] = { unknown: v.unknown };
@@ -81,17 +85,31 @@ export function renderUnit(service: Service): string {
 }
 
 export function scoreService(service: Service): ServiceScore {
+  return scoreEntries(unitFileName(service), Object.entries(service.options));
+}
+
+/**
+ * {@link scoreService} of the service with some options replaced or added (a suggestion's
+ * changes), without copying its options.
+ */
+export function scoreServiceWith(service: Service, changes: ReadonlyMap<string, OptionValue>): ServiceScore {
+  const entries: [string, OptionValue][] = [];
+  for (const [k, v] of Object.entries(service.options)) if (!changes.has(k)) entries.push([k, v]);
+  for (const [k, v] of changes) entries.push([k, v]);
+  return scoreEntries(unitFileName(service), entries);
+}
+
+function scoreEntries(name: string, entries: readonly (readonly [string, OptionValue])[]): ServiceScore {
   const knownEntries: [string, Json][] = [];
   const unknownNames: string[] = [];
-  for (const [k, v] of Object.entries(service.options)) {
+  for (const [k, v] of entries) {
     if ('value' in v && renderable(v.value)) knownEntries.push([k, v.value]);
     else unknownNames.push(k);
   }
-  const name = unitFileName(service);
   const point = scoreUnitText(['[Service]', ...renderServiceEntries(knownEntries)].join('\n'), name);
   // Unknown commands, paths and the like do not move the score: no range to search.
   if (point.loadError || !unknownNames.some(unknownMatters)) return point;
-  const { known, unknown } = splitKnown(service);
+  const { known, unknown } = splitEntries(entries);
   const r = scoreRange({ ...known, ...unknown }, { systemdVersion: SCORER_SYSTEMD, unitName: name });
   const range: [number, number] = [tenth(r.range[0]), tenth(r.range[1])];
   const exposure = Math.min(Math.max(point.exposure, range[0]), range[1]);

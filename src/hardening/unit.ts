@@ -103,16 +103,9 @@ function strip(s: string): string {
 
 /** Physical lines; like systemd's read_line(), "\n", "\r\n" and a lone "\r" all end a line. */
 function physicalLines(text: string): string[] {
-  const lines: string[] = [];
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c !== '\n' && c !== '\r') continue;
-    lines.push(text.slice(start, i));
-    if (c === '\r' && text[i + 1] === '\n') i++;
-    start = i + 1;
-  }
-  if (start < text.length) lines.push(text.slice(start));
+  const lines = text.split(/\r\n|\r|\n/);
+  // Text after the last line end is a line only if there is some.
+  if (lines[lines.length - 1] === '') lines.pop();
   return lines;
 }
 
@@ -275,11 +268,11 @@ function extractWords(input: string, flags: ExtractFlags = {}): Words {
 
 /** systemd compares names case-insensitively in ASCII only (strcasecmp, gperf %ignore-case). */
 function asciiLower(s: string): string {
-  return [...s].map((c) => (c >= 'A' && c <= 'Z' ? String.fromCharCode(c.charCodeAt(0) + 32) : c)).join('');
+  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
 }
 
 function asciiUpper(s: string): string {
-  return [...s].map((c) => (c >= 'a' && c <= 'z' ? String.fromCharCode(c.charCodeAt(0) - 32) : c)).join('');
+  return /[a-z]/.test(s) ? s.replace(/[a-z]+/g, (m) => m.toUpperCase()) : s;
 }
 
 const TRUE_WORDS = ['yes', 'y', 'true', 't', 'on'];

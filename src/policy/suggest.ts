@@ -12,7 +12,7 @@ import type { OptionValue, Service } from '../nixos/services.js';
 import { directive } from '../hardening/catalogue/index.js';
 import { compare } from '../hardening/compare.js';
 import { DEFAULT_SYSTEMD_VERSION } from '../hardening/lint.js';
-import { type ServiceScore, scoreService } from '../hardening/service-score.js';
+import { type ServiceScore, scoreService, scoreServiceWith } from '../hardening/service-score.js';
 import { bindingLinePattern } from '../hardening/source.js';
 import { type Need, inferNeeds } from './needs.js';
 import { bundledProfiles, targetSandboxEntries } from './bundled.js';
@@ -152,11 +152,7 @@ export function suggest(service: Service, analysis: Analysis, opts: SuggestOptio
   }
   const before = opts.before ?? scoreService(service);
   let after = before;
-  if (changes.length > 0) {
-    const afterOptions = copyOptions(service.options);
-    for (const c of changes) afterOptions[c.directive] = { value: c.to, line: c.line };
-    after = scoreService({ ...service, options: afterOptions });
-  }
+  if (changes.length > 0) after = scoreServiceWith(service, new Map(changes.map((c) => [c.directive, { value: c.to, line: c.line }])));
   const exposure = { before: before.exposure, target, after: after.exposure, afterRange: after.range };
   return {
     ...base,
