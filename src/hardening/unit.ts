@@ -37,7 +37,10 @@ export function renderServiceSection(options: Readonly<Record<string, Json>>): s
 /** {@link renderServiceSection} for the options as a list of name and value (in any order). */
 export function renderServiceEntries(entries: readonly (readonly [string, Json])[]): string[] {
   const lines: string[] = [];
-  for (const [name, value] of [...entries].sort((a, b) => compareNixNames(a[0], b[0]))) {
+  // Extracted options come sorted already (by locale, which agrees for most names).
+  let sorted = true;
+  for (let i = 1; i < entries.length && sorted; i++) sorted = compareNixNames(entries[i - 1]![0], entries[i]![0]) < 0;
+  for (const [name, value] of sorted ? entries : [...entries].sort((a, b) => compareNixNames(a[0], b[0]))) {
     for (const element of Array.isArray(value) ? value : [value]) lines.push(`${name}=${toOption(element)}`);
   }
   return lines;
@@ -91,7 +94,7 @@ export interface UnitFile {
 
 /** systemd's WHITESPACE: what strstrip() removes and what separates words. */
 const WHITESPACE = ' \t\n\r';
-const isSpace = (c: string | undefined): boolean => c !== undefined && c !== '' && WHITESPACE.includes(c);
+const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
 
 function strip(s: string): string {
   let start = 0;
