@@ -26,7 +26,7 @@ import {
   isLoopback,
   isStrictUserName,
   parseUnitFile,
-  renderServiceSection,
+  renderServiceEntries,
   serviceSettings,
   systemdNames,
 } from './unit.js';
@@ -485,17 +485,19 @@ export function scoreRange(options: Readonly<Record<string, MaybeKnown>>, opts: 
     ...unknownUnit.map((key) => ({ key, unit: true, values: [true, false] as const })),
   ];
 
+  // The known values are the same in every combination: listed once.
+  const knownService: [string, Json][] = [];
+  for (const [k, v] of Object.entries(options)) if (!isUnknown(v)) knownService.push([k, v]);
+  const knownUnit: [string, Json][] = [];
+  for (const [k, v] of Object.entries(unitConfig)) if (!isUnknown(v)) knownUnit.push([k, v]);
   const scoreOf = (choice: readonly number[]): number | null => {
-    const service: Record<string, Json> = {};
-    for (const [k, v] of Object.entries(options)) if (!isUnknown(v)) service[k] = v;
-    const unit: Record<string, Json> = {};
-    for (const [k, v] of Object.entries(unitConfig)) if (!isUnknown(v)) unit[k] = v;
+    const service = [...knownService];
+    const unit = [...knownUnit];
     slots.forEach((slot, i) => {
       const v = slot.values[choice[i] as number] as Json;
-      const target = slot.unit ? unit : service;
-      if (v !== null) target[slot.key] = v;
+      if (v !== null) (slot.unit ? unit : service).push([slot.key, v]);
     });
-    const text = ['[Unit]', ...renderServiceSection(unit), '[Service]', ...renderServiceSection(service)].join('\n');
+    const text = ['[Unit]', ...renderServiceEntries(unit), '[Service]', ...renderServiceEntries(service)].join('\n');
     const settings = serviceSettings(parseUnitFile(text), { systemdVersion: opts.systemdVersion, unitName: opts.unitName });
     const r = scoreSettings(settings, opts);
     return isUnloadable(r) ? null : r.exposure;
