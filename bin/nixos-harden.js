@@ -15,4 +15,9 @@ process.stdout.on('error', (e) => {
   throw e;
 });
 
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
+const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
+process.exitCode = code;
+// Everything is done and written (files synchronously, stdout and stderr once their buffers are
+// empty): leave now instead of tearing down the heap and the census's helper thread first,
+// which took another 50–70 ms.
+if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);
