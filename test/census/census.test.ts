@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +96,29 @@ describe('census', () => {
     const m = censusModule('nixos/modules/services/misc/broken.nix', '{ config, ... }: { systemd.services.x = ', null);
     expect(m.services).toEqual([]);
     expect(m.diagnostics.length).toBeGreaterThan(0);
+  });
+
+  it('as the installed command: the whole census arrives through a slowly read pipe, with exit code 0', async () => {
+    // bin/nixos-harden.js exits as soon as main() is done; nothing written may be lost.
+    const tree = mkdtempSync(join(tmpdir(), 'nh-census-bin-'));
+    for (const m of generateCorpus(60, 3)) {
+      mkdirSync(join(tree, m.path, '..'), { recursive: true });
+      writeFileSync(join(tree, m.path), m.text);
+    }
+    const child = spawn(process.execPath, [join(process.cwd(), 'bin/nixos-harden.js'), 'census', tree, '--format', 'json', '--no-cache'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.pause(); // let the pipe fill up before reading it
+    setTimeout(() => child.stdout.resume(), 500);
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    const out = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    expectValid(out);
+    expect(out.modules).toBe(60);
+    expect(out.services.length).toBeGreaterThan(60);
+    expect(Buffer.concat(chunks).length).toBeGreaterThan(64 * 1024); // more than a pipe holds
   });
 
   it('runs on worker threads, caches by content and gives the same census warm', async () => {
