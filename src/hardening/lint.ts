@@ -4,9 +4,9 @@ import type { Analysis } from '../nixos/extract.js';
 import type { Service } from '../nixos/services.js';
 import { RULES } from './rules/index.js';
 import { type Finding, type Rule, type RuleContext, format } from './rules/rule.js';
+import { DEFAULT_SYSTEMD_VERSION } from './target.js';
 
-/** The systemd version assumed when the policy does not name one (NixOS 23.05–23.11 shipped 253/254). */
-export const DEFAULT_SYSTEMD_VERSION = 252;
+export { DEFAULT_SYSTEMD_VERSION };
 
 export interface LintOptions {
   systemdVersion?: number;

@@ -11,7 +11,7 @@ import type { Analysis } from '../nixos/extract.js';
 import type { OptionValue, Service } from '../nixos/services.js';
 import { directive } from '../hardening/catalogue/index.js';
 import { compare } from '../hardening/compare.js';
-import { DEFAULT_SYSTEMD_VERSION } from '../hardening/lint.js';
+import { DEFAULT_SYSTEMD_VERSION } from '../hardening/target.js';
 import { type ServiceScore, scoreService, scoreServiceWith } from '../hardening/service-score.js';
 import { bindingLinePattern } from '../hardening/source.js';
 import { type Need, inferNeeds } from './needs.js';
