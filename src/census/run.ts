@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { type FlatTree, flatTree, packageRoot } from '../nix/parser.js';
 import { DEFAULT_MAX_CHARS } from '../nixos/limits.js';
-import type { ParseWorkerInput, ParsedMessage } from './parse-worker.js';
+import { AT, POSTED, type ParseWorkerInput, type ParsedMessage, type TextsMessage } from './parse-protocol.js';
 import { CENSUS_FORMAT, type Census, type ModuleCensus, assemble } from './summary.js';
 
 export interface WorkerInput {
@@ -156,37 +156,43 @@ function runWorker(input: WorkerInput): Promise<{ index: number; census: ModuleC
   });
 }
 
-/** How long to wait for the parse helper before parsing here instead (it has a 2 s budget per file). */
-const PARSE_AHEAD_PATIENCE_MS = 10_000;
-
 /**
- * A helper thread parsing the texts in order; treeFor(i) blocks until text i is parsed and
- * returns its tree (undefined, so that the caller parses, if the helper fell behind for good).
- * Trees must be asked for in order.
+ * A helper thread that parses the texts, in order, ahead of this thread (./parse-worker.ts). It is
+ * started before the files are read and given them with begin(). treeFor(i) never waits: it is
+ * text i's tree if the helper has posted it, else undefined (the caller parses), and the helper
+ * then passes over i. Trees must be asked for in order.
  */
-function startParseAhead(texts: string[]): { treeFor(i: number): FlatTree | null | undefined; stop(): void } {
-  const counters = new SharedArrayBuffer(4);
-  const posted = new Int32Array(counters);
+function startParseAhead(): { begin(texts: string[]): void; treeFor(i: number): FlatTree | null | undefined; stop(): void } {
+  const shared = new Int32Array(new SharedArrayBuffer(8));
   const { port1, port2 } = new MessageChannel();
-  const input: ParseWorkerInput = { texts, maxChars: DEFAULT_MAX_CHARS, port: port1, counters };
+  const input: ParseWorkerInput = { maxChars: DEFAULT_MAX_CHARS, port: port1, counters: shared.buffer as SharedArrayBuffer };
   const worker = new Worker(helperScript('parse-worker.js'), { workerData: input, transferList: [port1] });
-  worker.on('error', () => undefined); // a helper that fails only costs time: treeFor gives up on it
-  let gaveUp = false;
+  worker.on('error', () => undefined); // a helper that fails only costs time: everything is parsed here
+  // A message read ahead of the tree asked for (only when the helper passed over that tree).
+  let ahead: ParsedMessage | undefined;
+  const tree = (m: ParsedMessage): FlatTree | null | undefined => (m.nodes === 'skipped' ? undefined : m.nodes === null ? null : flatTree(m.nodes));
   return {
+    begin(texts) {
+      port2.postMessage({ texts } satisfies TextsMessage);
+    },
     treeFor(i) {
-      if (gaveUp) return undefined;
-      const deadline = Date.now() + PARSE_AHEAD_PATIENCE_MS;
-      while (Atomics.load(posted, 0) <= i) {
-        if (Date.now() > deadline) {
-          gaveUp = true;
-          void worker.terminate();
+      Atomics.store(shared, AT, i + 1);
+      if (ahead) {
+        if (ahead.index > i) return undefined;
+        const m = ahead;
+        ahead = undefined;
+        if (m.index === i) return tree(m);
+      }
+      if (Atomics.load(shared, POSTED) <= i) return undefined;
+      for (;;) {
+        const m = receiveMessageOnPort(port2)?.message as ParsedMessage | undefined;
+        if (!m) return undefined;
+        if (m.index === i) return tree(m);
+        if (m.index > i) {
+          ahead = m;
           return undefined;
         }
-        Atomics.wait(posted, 0, Atomics.load(posted, 0), 50);
       }
-      const m = receiveMessageOnPort(port2)?.message as ParsedMessage | undefined;
-      if (!m || m.nodes === 'skipped') return undefined;
-      return m.nodes === null ? null : flatTree(m.nodes);
     },
     stop() {
       port2.close();
@@ -209,6 +215,10 @@ export async function runCensus(rootArg: string, opts: RunOptions = {}): Promise
   const base = createHash('sha256').update(`${vkey}\0${modulesDir}\0${allTestsText ?? '\u0001none'}`).digest();
   const cacheFile = useCache ? join(opts.cacheDir ?? defaultCacheDir(root), `census-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`) : null;
   const cached = cacheFile ? readCache(cacheFile, vkey) : {};
+  const threadsFor = (misses: number) => (misses === 0 ? 0 : Math.max(1, Math.min(opts.jobs ?? availableParallelism(), Math.ceil(misses / INLINE_BELOW))));
+  // Nothing cached (a first run, or our code changed): every module will be analysed, so the
+  // parse helper is started now and is up by the time the files are read.
+  let parseAhead = Object.keys(cached).length === 0 && threadsFor(paths.length) === 2 ? startParseAhead() : null;
 
   const results = new Map<string, ModuleCensus>();
   const misses: WorkerInput['files'] = [];
@@ -227,7 +237,11 @@ export async function runCensus(rootArg: string, opts: RunOptions = {}): Promise
     opts.progress?.(done, total);
   };
 
-  const threads = misses.length === 0 ? 0 : Math.max(1, Math.min(opts.jobs ?? availableParallelism(), Math.ceil(misses.length / INLINE_BELOW)));
+  const threads = threadsFor(misses.length);
+  if (threads !== 2) {
+    parseAhead?.stop();
+    parseAhead = null;
+  }
   if (misses.length > 0) {
     const counters = new SharedArrayBuffer(8);
     const shared = new Int32Array(counters);
@@ -236,7 +250,10 @@ export async function runCensus(rootArg: string, opts: RunOptions = {}): Promise
     // Two threads: this one analyses every file while a helper parses ahead of it (tree-sitter
     // needs no warm-up, so that helper is cheap to start). More: this thread and threads - 1
     // workers all analyse, taking files from one shared counter.
-    const parseAhead = threads === 2 ? startParseAhead(files.map((f) => f.text)) : null;
+    if (threads === 2) {
+      parseAhead ??= startParseAhead();
+      parseAhead.begin(files.map((f) => f.text));
+    }
     const workerRuns = parseAhead
       ? []
       : Array.from({ length: threads - 1 }, () => runWorker({ files, allTestsText, modulesDir, counters }).catch(() => [] as { index: number; census: ModuleCensus }[]));
