@@ -168,6 +168,7 @@ function startParseAhead(): { begin(texts: string[]): void; treeFor(i: number): 
   const input: ParseWorkerInput = { maxChars: DEFAULT_MAX_CHARS, port: port1, counters: shared.buffer as SharedArrayBuffer };
   const worker = new Worker(helperScript('parse-worker.js'), { workerData: input, transferList: [port1] });
   worker.on('error', () => undefined); // a helper that fails only costs time: everything is parsed here
+  worker.unref(); // never what keeps the process alive (say, when reading the files failed)
   // A message read ahead of the tree asked for (only when the helper passed over that tree).
   let ahead: ParsedMessage | undefined;
   const tree = (m: ParsedMessage): FlatTree | null | undefined => (m.nodes === 'skipped' ? undefined : m.nodes === null ? null : flatTree(m.nodes));
@@ -223,7 +224,13 @@ export async function runCensus(rootArg: string, opts: RunOptions = {}): Promise
   const results = new Map<string, ModuleCensus>();
   const misses: WorkerInput['files'] = [];
   for (const path of paths) {
-    const text = readFileSync(join(root, path), 'utf8');
+    let text: string;
+    try {
+      text = readFileSync(join(root, path), 'utf8');
+    } catch (e) {
+      parseAhead?.stop();
+      throw e;
+    }
     const key = createHash('sha256').update(base).update(path).update('\0').update(text).digest('base64url');
     const hit = cached[key];
     if (hit) results.set(key, hit);
