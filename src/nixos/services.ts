@@ -336,7 +336,7 @@ export function extractServices(mod: EvaluatedModule, opts: { branches?: boolean
         const flipped = computeOptions(ev, g, sd, view, []);
         // A condition that removes the whole service (its module's enable) is not a branch of it.
         if (!g.defs.some((d) => active(d, view) !== false)) continue;
-        const diff: Record<string, BranchValue> = {};
+        const diff: Record<string, BranchValue> = Object.create(null); // `__proto__` is a name here too
         for (const k of [...new Set([...defaults.keys(), ...flipped.keys()])].sort()) {
           const base = defaults.get(k);
           const m = flipped.get(k);

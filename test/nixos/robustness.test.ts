@@ -109,4 +109,18 @@ describe('extract on hostile input', () => {
     const score = scoreService(r.services[0]!);
     expect([score.exposure, score.loadError]).toEqual([8.4, null]);
   });
+
+  it('keeps a `__proto__` directive in the values under a condition too', () => {
+    const text = `{ config, lib, ... }:
+let cfg = config.services.proto; in {
+  systemd.services.proto.serviceConfig = lib.mkMerge [
+    { ExecStart = "/bin/true"; }
+    (lib.mkIf cfg.strict { __proto__ = "x"; PrivateTmp = true; })
+  ];
+}
+`;
+    const branch = extractText('proto.nix', text).services[0]!.branches.find((b) => b.when === 'cfg.strict');
+    expect(Object.keys(branch?.options ?? {}).sort()).toEqual(['PrivateTmp', '__proto__']);
+    expect(Object.getOwnPropertyDescriptor(branch!.options, '__proto__')?.value).toEqual({ value: 'x', line: 5 });
+  });
 });
