@@ -5,7 +5,10 @@ export interface ParseWorkerInput {
   /** Texts longer than this are not parsed (the analysis reports them as too large). */
   maxChars: number;
   port: MessagePort;
-  /** Int32: [POSTED] one past the last index posted or passed over, [AT] the next index the analysing thread will ask for. */
+  /**
+   * Int32: [POSTED] one past the last index posted (a message with an index at least as high as
+   * any below it is queued), [AT] the next index the analysing thread will ask for.
+   */
   counters: SharedArrayBuffer;
 }
 

@@ -274,12 +274,16 @@ export async function runCensus(rootArg: string, opts: RunOptions = {}): Promise
       if (now !== reported) tick(now - reported);
       reported = now;
     };
-    for (let i = Atomics.add(shared, 0, 1); i < files.length; i = Atomics.add(shared, 0, 1)) {
-      analysed[i] = censusModule(files[i]!.path, files[i]!.text, allTests, modulesDir, parseAhead?.treeFor(i));
-      Atomics.add(shared, 1, 1);
-      if ((i & 7) === 0) report();
+    try {
+      for (let i = Atomics.add(shared, 0, 1); i < files.length; i = Atomics.add(shared, 0, 1)) {
+        analysed[i] = censusModule(files[i]!.path, files[i]!.text, allTests, modulesDir, parseAhead?.treeFor(i));
+        Atomics.add(shared, 1, 1);
+        if ((i & 7) === 0) report();
+      }
+    } finally {
+      // Also when the analysis throws: the helper would go on parsing everything for nothing.
+      parseAhead?.stop();
     }
-    parseAhead?.stop();
     for (const r of (await Promise.all(workerRuns)).flat()) analysed[r.index] = r.census;
     // A worker that died lost what it had done (it posts its results at the end): done again here.
     files.forEach((f, i) => {
