@@ -93,9 +93,10 @@ export function scoreService(service: Service): ServiceScore {
  * changes), without copying its options.
  */
 export function scoreServiceWith(service: Service, changes: ReadonlyMap<string, OptionValue>): ServiceScore {
+  // Changed options keep their place and new ones come last, as in a copy with the changes assigned.
   const entries: [string, OptionValue][] = [];
-  for (const [k, v] of Object.entries(service.options)) if (!changes.has(k)) entries.push([k, v]);
-  for (const [k, v] of changes) entries.push([k, v]);
+  for (const [k, v] of Object.entries(service.options)) entries.push([k, changes.get(k) ?? v]);
+  for (const [k, v] of changes) if (!Object.hasOwn(service.options, k)) entries.push([k, v]);
   return scoreEntries(unitFileName(service), entries);
 }
 
