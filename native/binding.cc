@@ -230,6 +230,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports["symbolNamed"] = named;
   exports["fieldNames"] = fields;
   exports["nodeInts"] = Napi::Number::New(env, kNodeInts);
+  // Bumped whenever the meaning of the flat tree's integers changes (2: next sibling instead of
+  // parent, flag 8), so that JS built for one format refuses a binary built for another.
+  exports["flatFormat"] = Napi::Number::New(env, 2);
   exports["parse"] = Napi::Function::New(env, Parse, "parse");
   return exports;
 }

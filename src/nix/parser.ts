@@ -32,8 +32,13 @@ export interface GrammarTables {
 interface Binding extends GrammarTables {
   /** Integers per node in the flat tree that `parse` returns. */
   nodeInts: number;
+  /** Which meaning those integers have (see {@link FlatTree}); absent before format 2. */
+  flatFormat?: number;
   parse(text: string, budgetMs?: number): { nodes: Int32Array | null; cancelled: boolean };
 }
+
+/** The flat-tree format this code reads (native/binding.cc's flatFormat). */
+const FLAT_FORMAT = 2;
 
 let binding: Binding | undefined;
 
@@ -43,7 +48,14 @@ function loadBinding(): Binding {
   if (!existsSync(bindingPath)) {
     throw new Error(`nixos-harden: the Nix grammar binding is not built (${bindingPath}); run npm ci`);
   }
-  binding = require(bindingPath) as Binding;
+  const loaded = require(bindingPath) as Binding;
+  if (loaded.flatFormat !== FLAT_FORMAT) {
+    // A checkout updated without rebuilding: the old binary would silently give empty trees.
+    throw new Error(
+      `nixos-harden: the Nix grammar binding (${bindingPath}) writes syntax trees in format ${loaded.flatFormat ?? 1}, this code reads format ${FLAT_FORMAT}; rebuild it with npm ci (or npm run install)`,
+    );
+  }
+  binding = loaded;
   return binding;
 }
 
