@@ -314,28 +314,31 @@ function assessUMask(umask: number): number {
   return 0;
 }
 
+/** A boolean setting's badness: 0 when on. */
+const badnessOf = (v: boolean): number => (v ? 0 : 1);
+const PROTECT_HOME_BADNESS: Readonly<Record<ServiceSettings['protectHome'], number>> = { yes: 0, tmpfs: 1, 'read-only': 5, no: 10 };
+const PROTECT_SYSTEM_BADNESS: Readonly<Record<ServiceSettings['protectSystem'], number>> = { strict: 0, full: 3, yes: 5, no: 10 };
+const emptyOrRoot = (p: string | null): boolean => p === null || p === '' || p === '/';
+
 function assess(spec: CheckSpec, s: EffectiveSettings, version: number): number | null {
   if (spec.default_dependencies_only && !s.defaultDependencies) return null;
-  const bool = (v: boolean): number => (v ? 0 : 1);
   switch (spec.rule) {
     case 'user':
       return assessUser(s);
     case 'supplementary_groups':
       return runsPrivileged(s) ? null : s.supplementaryGroups.length > 0 ? 1 : 0;
     case 'remove_ipc':
-      return runsPrivileged(s) ? null : bool(s.booleans.RemoveIPC);
+      return runsPrivileged(s) ? null : badnessOf(s.booleans.RemoveIPC);
     case 'bool':
-      return bool(s.booleans[spec.json_field as keyof typeof s.booleans]);
+      return badnessOf(s.booleans[spec.json_field as keyof typeof s.booleans]);
     case 'bool_inverted':
       return s.delegate ? 1 : 0;
     case 'protect_home':
-      return { yes: 0, tmpfs: 1, 'read-only': 5, no: 10 }[s.protectHome];
+      return PROTECT_HOME_BADNESS[s.protectHome];
     case 'protect_system':
-      return { strict: 0, full: 3, yes: 5, no: 10 }[s.protectSystem];
-    case 'root_directory': {
-      const emptyOrRoot = (p: string | null): boolean => p === null || p === '' || p === '/';
+      return PROTECT_SYSTEM_BADNESS[s.protectSystem];
+    case 'root_directory':
       return emptyOrRoot(s.rootDirectory) && emptyOrRoot(s.rootImage) ? 1 : 0;
-    }
     case 'capability_any_in_bounding_set':
       return (s.capabilityBoundingSet & capabilityMask(spec.capabilities ?? NO_CAPABILITIES, version)) !== 0n ? 1 : 0;
     case 'umask':
