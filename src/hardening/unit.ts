@@ -1246,7 +1246,8 @@ const parseMountImages: Parser = (s, value, ctx) => {
   }
 };
 
-const SERVICE_PARSERS: Readonly<Record<string, Parser>> = {
+// Maps, so that a line named after an Object.prototype member is just an unknown directive.
+const SERVICE_PARSERS: ReadonlyMap<string, Parser> = new Map(Object.entries<Parser>({
   ...Object.fromEntries(BOOLEAN_DIRECTIVES.map((d) => [d, booleanParser(d, d === 'DynamicUser')])),
   User: userParser(true),
   Group: userParser(false),
@@ -1278,24 +1279,24 @@ const SERVICE_PARSERS: Readonly<Record<string, Parser>> = {
   IPEgressFilterPath: bpfPathParser('ipEgressFilterPath'),
   DevicePolicy: enumParser('devicePolicy', ['auto', 'closed', 'strict']),
   DeviceAllow: parseDeviceAllow,
-};
+}));
 
-const UNIT_PARSERS: Readonly<Record<string, Parser>> = {
-  DefaultDependencies: (s, value, ctx) => {
-    const b = parseBoolean(value);
-    if (b === null) ctx.ignore(`Failed to parse boolean value, ignoring: ${value}`);
-    else s.defaultDependencies = b;
-  },
-};
+const UNIT_PARSERS: ReadonlyMap<string, Parser> = new Map([
+  [
+    'DefaultDependencies',
+    (s, value, ctx) => {
+      const b = parseBoolean(value);
+      if (b === null) ctx.ignore(`Failed to parse boolean value, ignoring: ${value}`);
+      else s.defaultDependencies = b;
+    },
+  ],
+]);
 
 /**
  * The [Service] directives serviceSettings() interprets: the inputs of the exposure score, and
  * Group= because an invalid one stops the unit from loading.
  */
-export const SETTINGS_DIRECTIVES: readonly string[] = Object.keys(SERVICE_PARSERS);
-
-const SERVICE_PARSER_MAP: ReadonlyMap<string, Parser> = new Map(Object.entries(SERVICE_PARSERS));
-const UNIT_PARSER_MAP: ReadonlyMap<string, Parser> = new Map(Object.entries(UNIT_PARSERS));
+export const SETTINGS_DIRECTIVES: readonly string[] = [...SERVICE_PARSERS.keys()];
 
 export interface SettingsOptions {
   readonly systemdVersion?: number;
@@ -1324,10 +1325,10 @@ export function serviceSettings(unit: UnitFile | readonly Assignment[], options:
   }
   const groups: [ReadonlyMap<string, Parser>, readonly Assignment[]][] = isFile
     ? [
-        [UNIT_PARSER_MAP, file.sections.get('Unit') ?? []],
-        [SERVICE_PARSER_MAP, file.sections.get('Service') ?? []],
+        [UNIT_PARSERS, file.sections.get('Unit') ?? []],
+        [SERVICE_PARSERS, file.sections.get('Service') ?? []],
       ]
-    : [[SERVICE_PARSER_MAP, unit as readonly Assignment[]]];
+    : [[SERVICE_PARSERS, unit as readonly Assignment[]]];
 
   // One context for the whole unit, pointed at each assignment in turn (parsers run synchronously).
   const ctx: { -readonly [K in keyof Context]: Context[K] } = {
@@ -1348,7 +1349,6 @@ export function serviceSettings(unit: UnitFile | readonly Assignment[], options:
   for (const [parsers, assignments] of groups) {
     for (const [directive, value, line] of assignments) {
       if (s.loadError) break;
-      // A Map: a line named after an Object.prototype member is just unknown.
       const parser = parsers.get(directive);
       if (!parser) continue;
       ctx.directive = directive;
