@@ -6,7 +6,7 @@
  */
 import type { Json } from '../nix/render.js';
 import type { OptionValue, Service } from '../nixos/services.js';
-import { type CheckResult, type Rating, isUnloadable, rating, scoreRange, scoreSettings, unknownMatters } from './score.js';
+import { type CheckResult, type MaybeKnown, type Rating, isUnloadable, rating, scoreRange, scoreSettings, unknownMatters } from './score.js';
 import { parseUnitFile, renderServiceEntries, renderServiceSection, serviceSettings } from './unit.js';
 
 export interface ServiceScore {
@@ -33,19 +33,28 @@ export function unitFileName(service: Pick<Service, 'name'>): string {
 
 /** The known serviceConfig values, and the unknown ones by name. */
 export function splitKnown(service: Service): { known: Record<string, Json>; unknown: Record<string, { unknown: string }> } {
-  return splitEntries(Object.entries(service.options));
+  const { known, unknown } = classify(Object.entries(service.options));
+  return { known: record(known), unknown: record(unknown) };
 }
 
-function splitEntries(entries: Iterable<readonly [string, OptionValue]>): { known: Record<string, Json>; unknown: Record<string, { unknown: string }> } {
-  // No prototype: a directive named `__proto__` is a name like any other here.
-  const known: Record<string, Json> = Object.create(null);
-  const unknown: Record<string, { unknown: string }> = Object.create(null);
+type Classified = { known: [string, Json][]; unknown: [string, { unknown: string }][] };
+
+/** Options NixOS can write into the unit, and the others with why not. */
+function classify(entries: Iterable<readonly [string, OptionValue]>): Classified {
+  const out: Classified = { known: [], unknown: [] };
   for (const [k, v] of entries) {
-    if ('value' in v && renderable(v.value)) known[k] = v.value;
-    else if ('value' in v) unknown[k] = { unknown: 'an attribute set, which cannot be written into a unit file' };
-    else unknown[k] = { unknown: v.unknown };
+    if ('value' in v && renderable(v.value)) out.known.push([k, v.value]);
+    else if ('value' in v) out.unknown.push([k, { unknown: 'an attribute set, which cannot be written into a unit file' }]);
+    else out.unknown.push([k, { unknown: v.unknown }]);
   }
-  return { known, unknown };
+  return out;
+}
+
+/** A record of entries, without a prototype: a directive named `__proto__` is a name like any other. */
+function record<T>(...lists: (readonly (readonly [string, T])[])[]): Record<string, T> {
+  const out: Record<string, T> = Object.create(null);
+  for (const list of lists) for (const [k, v] of list) out[k] = v;
+  return out;
 }
 
 /** Whether NixOS can write the value into a unit file (an attribute set needs an `outPath`). */
@@ -101,17 +110,11 @@ export function scoreServiceWith(service: Service, changes: ReadonlyMap<string, 
 }
 
 function scoreEntries(name: string, entries: readonly (readonly [string, OptionValue])[]): ServiceScore {
-  const knownEntries: [string, Json][] = [];
-  const unknownNames: string[] = [];
-  for (const [k, v] of entries) {
-    if ('value' in v && renderable(v.value)) knownEntries.push([k, v.value]);
-    else unknownNames.push(k);
-  }
-  const point = scoreUnitText(['[Service]', ...renderServiceEntries(knownEntries)].join('\n'), name);
+  const { known, unknown } = classify(entries);
+  const point = scoreUnitText(['[Service]', ...renderServiceEntries(known)].join('\n'), name);
   // Unknown commands, paths and the like do not move the score: no range to search.
-  if (point.loadError || !unknownNames.some(unknownMatters)) return point;
-  const { known, unknown } = splitEntries(entries);
-  const r = scoreRange({ ...known, ...unknown }, { systemdVersion: SCORER_SYSTEMD, unitName: name });
+  if (point.loadError || !unknown.some(([k]) => unknownMatters(k))) return point;
+  const r = scoreRange(record<MaybeKnown>(known, unknown), { systemdVersion: SCORER_SYSTEMD, unitName: name });
   const range: [number, number] = [tenth(r.range[0]), tenth(r.range[1])];
   const exposure = Math.min(Math.max(point.exposure, range[0]), range[1]);
   return { ...point, exposure, rating: rating(Math.round(exposure * 10)), range, unknown: [...r.unknown] };
