@@ -219,78 +219,67 @@ export async function runCensus(rootArg: string, opts: RunOptions = {}): Promise
   const threadsFor = (misses: number) => (misses === 0 ? 0 : Math.max(1, Math.min(opts.jobs ?? availableParallelism(), Math.ceil(misses / INLINE_BELOW))));
   // Nothing cached (a first run, or our code changed): every module will be analysed, so the
   // parse helper is started now and is up by the time the files are read.
-  let parseAhead = Object.keys(cached).length === 0 && threadsFor(paths.length) === 2 ? startParseAhead() : null;
+  let helper = Object.keys(cached).length === 0 && threadsFor(paths.length) === 2 ? startParseAhead() : null;
 
   const results = new Map<string, ModuleCensus>();
   const misses: WorkerInput['files'] = [];
-  for (const path of paths) {
-    let text: string;
-    try {
-      text = readFileSync(join(root, path), 'utf8');
-    } catch (e) {
-      parseAhead?.stop();
-      throw e;
-    }
-    const key = createHash('sha256').update(base).update(path).update('\0').update(text).digest('base64url');
-    const hit = cached[key];
-    if (hit) results.set(key, hit);
-    else misses.push({ key, path, text });
-  }
   const total = paths.length;
-  let done = results.size;
-  opts.progress?.(done, total);
-  const tick = (n: number) => {
-    done += n;
-    opts.progress?.(done, total);
-  };
-
-  const threads = threadsFor(misses.length);
-  if (threads !== 2) {
-    parseAhead?.stop();
-    parseAhead = null;
-  }
-  if (misses.length > 0) {
-    const counters = new SharedArrayBuffer(8);
-    const shared = new Int32Array(counters);
-    // Largest first, so that no thread is left with a big file at the end.
-    const files = [...misses].sort((a, b) => b.text.length - a.text.length);
-    // Two threads: this one analyses every file while a helper parses ahead of it (tree-sitter
-    // needs no warm-up, so that helper is cheap to start). More: this thread and threads - 1
-    // workers all analyse, taking files from one shared counter.
-    if (threads === 2) {
-      parseAhead ??= startParseAhead();
-      parseAhead.begin(files.map((f) => f.text));
+  let threads = 0;
+  // However this ends (a file that cannot be read, an analysis that throws), the helper stops.
+  try {
+    for (const path of paths) {
+      const text = readFileSync(join(root, path), 'utf8');
+      const key = createHash('sha256').update(base).update(path).update('\0').update(text).digest('base64url');
+      const hit = cached[key];
+      if (hit) results.set(key, hit);
+      else misses.push({ key, path, text });
     }
-    const workerRuns = parseAhead
-      ? []
-      : Array.from({ length: threads - 1 }, () => runWorker({ files, allTestsText, modulesDir, counters }).catch(() => [] as { index: number; census: ModuleCensus }[]));
-    const { censusModule, parseAllTestsSafe } = await import('./census.js');
-    const allTests = allTestsText === null ? null : parseAllTestsSafe(allTestsText);
-    const analysed: (ModuleCensus | undefined)[] = new Array(files.length);
-    const before = done;
-    let reported = done;
-    const report = () => {
-      const now = before + Atomics.load(shared, 1);
-      if (now !== reported) tick(now - reported);
-      reported = now;
+    let done = results.size;
+    opts.progress?.(done, total);
+    const tick = (n: number) => {
+      done += n;
+      opts.progress?.(done, total);
     };
-    try {
+
+    threads = threadsFor(misses.length);
+    if (misses.length > 0) {
+      const counters = new SharedArrayBuffer(8);
+      const shared = new Int32Array(counters);
+      // Largest first, so that no thread is left with a big file at the end.
+      const files = [...misses].sort((a, b) => b.text.length - a.text.length);
+      // Two threads: this one analyses every file while a helper parses ahead of it (tree-sitter
+      // needs no warm-up, so that helper is cheap to start). More: this thread and threads - 1
+      // workers all analyse, taking files from one shared counter.
+      const parseAhead = threads === 2 ? (helper ??= startParseAhead()) : null;
+      parseAhead?.begin(files.map((f) => f.text));
+      const workerRuns = parseAhead
+        ? []
+        : Array.from({ length: threads - 1 }, () => runWorker({ files, allTestsText, modulesDir, counters }).catch(() => [] as { index: number; census: ModuleCensus }[]));
+      const { censusModule, parseAllTestsSafe } = await import('./census.js');
+      const allTests = allTestsText === null ? null : parseAllTestsSafe(allTestsText);
+      const analysed: (ModuleCensus | undefined)[] = new Array(files.length);
+      const before = done;
+      let reported = done;
+      const report = () => {
+        const now = before + Atomics.load(shared, 1);
+        if (now !== reported) tick(now - reported);
+        reported = now;
+      };
       for (let i = Atomics.add(shared, 0, 1); i < files.length; i = Atomics.add(shared, 0, 1)) {
         analysed[i] = censusModule(files[i]!.path, files[i]!.text, allTests, modulesDir, parseAhead?.treeFor(i));
         Atomics.add(shared, 1, 1);
         if ((i & 7) === 0) report();
       }
-    } finally {
-      // Also when the analysis throws: the helper would go on parsing everything for nothing.
-      parseAhead?.stop();
+      for (const r of (await Promise.all(workerRuns)).flat()) analysed[r.index] = r.census;
+      // A worker that died lost what it had done (it posts its results at the end): done again here.
+      files.forEach((f, i) => {
+        analysed[i] ??= censusModule(f.path, f.text, allTests, modulesDir);
+        results.set(f.key, analysed[i]!);
+      });
+      if (total > reported) tick(total - reported);
     }
-    for (const r of (await Promise.all(workerRuns)).flat()) analysed[r.index] = r.census;
-    // A worker that died lost what it had done (it posts its results at the end): done again here.
-    files.forEach((f, i) => {
-      analysed[i] ??= censusModule(f.path, f.text, allTests, modulesDir);
-      results.set(f.key, analysed[i]!);
-    });
-    if (total > reported) tick(total - reported);
+  } finally {
+    helper?.stop();
   }
   if (cacheFile && misses.length > 0) {
     const entries: Record<string, ModuleCensus> = {};
