@@ -428,3 +428,83 @@ export function generateCorpus(count: number, seed = 1): GeneratedModule[] {
   }
   return out;
 }
+
+/**
+ * A nixos/tests/all-tests.nix for a generated corpus, so that the census looks VM tests up the way
+ * it does in nixpkgs: sized like the real file (about 1 000 top-level attributes, alphabetical),
+ * with a test for a bit over half of the modules in the forms the idioms catalogue (§8) counts:
+ * mostly `runTest`, then `handleTest`/`handleTestOn`, tests in category directories with and
+ * without a category prefix, directories of tests, `discoverTests`, nested attribute paths,
+ * backend variants, and tests of products that have no module here. Its own seed: the modules
+ * are the same with or without it.
+ */
+export function generateAllTests(modules: GeneratedModule[], seed = 1): string {
+  const r = rng(seed ^ 0x5eed7e57);
+  const pick: Pick = (xs) => xs[Math.floor(r() * xs.length)]!;
+  const entries: [string, string][] = [];
+  const add = (attr: string, value: string) => entries.push([attr, value]);
+  for (const m of modules) {
+    const parts = m.path.split('/');
+    const name = parts[parts.length - 1]!.replace(/\.nix$/, '');
+    const category = parts[parts.length - 2]!;
+    if (r() > 0.56) continue;
+    const form = r();
+    if (form < 0.55) add(name, `runTest ./${name}.nix`);
+    else if (form < 0.68) add(name, `handleTest ./${name}.nix { }`);
+    else if (form < 0.73) add(name, `handleTestOn [ "x86_64-linux" "aarch64-linux" ] ./${name}.nix { }`);
+    else if (form < 0.8) add(`${category}-${name}`, `runTest ./${category}/${name}.nix`);
+    else if (form < 0.85) add(name, `runTest ./${category}/${name}.nix`);
+    else if (form < 0.9) add(name, `import ./${name} { inherit runTest; }`);
+    else if (form < 0.94) add(name, `discoverTests (import ./${name}.nix)`);
+    else if (form < 0.97) add(name, `runTestOn [ "x86_64-linux" ] ./${name}.nix`);
+    else add(name, `pkgs.recurseIntoAttrs (handleTest ./${name} { })`);
+    if (r() < 0.12) {
+      for (const backend of pick([['sqlite', 'postgresql'], ['mysql'], ['confined'], ['nginx', 'caddy']])) {
+        add(`${name}-${backend}`, `runTest {\n    imports = [ ./${name}.nix ];\n    _module.args.backend = "${backend}";\n  }`);
+      }
+    }
+  }
+  // Products without a module in this tree, and a few nested paths as in the real file.
+  for (let i = 0; i < Math.max(20, Math.round(modules.length * 0.06)); i++) {
+    const word = `${pick(PREFIXES)}${pick(WORDS)}-x${i}`;
+    add(word, r() < 0.7 ? `runTest ./${word}.nix` : `handleTest ./${word}.nix { }`);
+  }
+  add('boot', `handleTestOn [ "x86_64-linux" ] ./boot.nix { }`);
+  add('networking', `{\n    networkd = handleTest ./networking/networkd.nix { };\n    scripted = handleTest ./networking/scripted.nix { };\n  }`);
+  add('nat.firewall', `handleTest ./nat.nix { withFirewall = true; }`);
+  add('nat.standalone', `handleTest ./nat.nix { withFirewall = false; }`);
+  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const attr = (a: string) => a.split('.').map((p) => (/^[A-Za-z_][A-Za-z0-9_'-]*$/.test(p) ? p : nixString(p))).join('.');
+  return `{
+  system,
+  pkgs,
+  callTest,
+}:
+# Generated for benchmarks by nixos-harden's corpus generator.
+let
+  inherit (pkgs) lib;
+  discoverTests =
+    val:
+    if lib.isAttrs val then
+      if val ? test then callTest val else lib.mapAttrs (_: discoverTests) val
+    else if lib.isFunction val then
+      discoverTests (val { inherit system pkgs; })
+    else
+      val;
+  handleTest = path: args: discoverTests (import path ({ inherit system pkgs; } // args));
+  handleTestOn = systems: path: args: if lib.elem system systems then handleTest path args else { };
+  evalTest = import ../lib/testing/default.nix { inherit lib pkgs; };
+  runTest = module: (evalTest { imports = [ module ]; }).config.result;
+  runTestOn = systems: module: if lib.elem system systems then runTest module else { };
+in
+{
+${entries.map(([a, v]) => `  ${attr(a)} = ${v};`).join('\n')}
+}
+`;
+}
+
+/** Every file of a generated tree: the modules and nixos/tests/all-tests.nix. */
+export function corpusTree(count: number, seed = 1): { path: string; text: string }[] {
+  const modules = generateCorpus(count, seed);
+  return [...modules, { path: 'nixos/tests/all-tests.nix', text: generateAllTests(modules, seed) }];
+}

@@ -11,7 +11,7 @@ import { diffFiles } from '../src/hardening/diff.js';
 import { scoreService } from '../src/hardening/service-score.js';
 import { type LatencyRow, reviewLatency } from './review-latency.js';
 import { packageRoot } from '../src/nix/parser.js';
-import { generateCorpus } from './corpus.js';
+import { corpusTree, generateCorpus } from './corpus.js';
 
 interface Row {
   what: string;
@@ -65,7 +65,7 @@ function censusBench(count: number): { rows: CensusRun[]; modules: number } {
   const dir = mkdtempSync(join(tmpdir(), 'nh-bench-census-'));
   try {
     const root = join(dir, 'tree');
-    for (const m of generateCorpus(count, 1)) {
+    for (const m of corpusTree(count, 1)) {
       mkdirSync(dirname(join(root, m.path)), { recursive: true });
       writeFileSync(join(root, m.path), m.text);
     }

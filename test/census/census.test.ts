@@ -6,10 +6,11 @@ import { Ajv } from 'ajv';
 import { census, censusModule } from '../../src/census/census.js';
 import { runCensus } from '../../src/census/run.js';
 import { main } from '../../src/cli/main.js';
+import { parseAllTests } from '../../src/github/vm-tests.js';
 import { scoreService } from '../../src/hardening/service-score.js';
 import { analyseText, extractText } from '../../src/nixos/extract.js';
 import { suggest } from '../../src/policy/suggest.js';
-import { generateCorpus } from '../../bench/corpus.js';
+import { corpusTree, generateCorpus } from '../../bench/corpus.js';
 
 const schema = JSON.parse(readFileSync(join(process.cwd(), 'schemas/census.schema.json'), 'utf8'));
 const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
@@ -123,7 +124,7 @@ describe('census', () => {
 
   it('runs on worker threads, caches by content and gives the same census warm', async () => {
     const tree = mkdtempSync(join(tmpdir(), 'nh-census-gen-'));
-    for (const m of generateCorpus(120, 7)) {
+    for (const m of corpusTree(120, 7)) {
       mkdirSync(join(tree, m.path, '..'), { recursive: true });
       writeFileSync(join(tree, m.path), m.text);
     }
@@ -145,6 +146,15 @@ describe('census', () => {
     const again = await runCensus(tree, { jobs: 2, cacheDir });
     expect(again.stats).toMatchObject({ analysed: 1, cached: 119 });
     expectValid(JSON.parse(JSON.stringify(again.census)));
+    // The generated all-tests.nix is searched: a module with a test of its own name has it first.
+    const entries = parseAllTests(readFileSync(join(tree, 'nixos/tests/all-tests.nix'), 'utf8'));
+    const attrs = new Set(entries.map((e) => e.attr));
+    expect(cold.census.services.filter((s) => s.vmTests.found).length).toBeGreaterThan(cold.census.services.length / 3);
+    for (const s of cold.census.services) {
+      for (const t of s.vmTests.tests) expect(attrs.has(t)).toBe(true);
+      const base = s.file.replace(/^.*\/(.*)\.nix$/, '$1');
+      if (attrs.has(base)) expect(s.vmTests.tests[0]).toBe(base);
+    }
     // Every service of the generated tree agrees with score.
     for (const m of generateCorpus(120, 7).slice(0, 30)) {
       for (const s of extractText(m.path, m.text).services) {
