@@ -53,7 +53,10 @@ export interface ModuleKeys {
   option: { namespace: 'services' | 'programs'; name: string } | null;
   /** Directories the module sits in below services/ or programs/ (`web-apps`, `matrix`), innermost first. */
   categories: string[];
-  /** Package attributes of the module: its `mkPackageOption pkgs "<pkg>"`s, or without one, the `pkgs.<pkg>` it reads. */
+  /**
+   * Package attributes of the module: its `mkPackageOption pkgs "<pkg>"`s, or without one, the
+   * `pkgs.<pkg>` it reads. Empty when not asked for (see moduleKeys).
+   */
   packages: string[];
 }
 
@@ -416,7 +419,11 @@ function closers(stack: string[]): string {
 // The module's keys
 
 /** What a module is called: its file name, its option, its category directories and packages. */
-export function moduleKeys(modulePath: string, moduleText: string, syntax?: Expr): ModuleKeys {
+/**
+ * The keys a module's tests are searched by. `packages: false` skips finding its packages (a walk
+ * of the whole tree), for searches that have no package files to look in.
+ */
+export function moduleKeys(modulePath: string, moduleText: string, syntax?: Expr, opts: { packages?: boolean } = {}): ModuleKeys {
   const parts = modulePath.split('/').filter((p) => p !== '');
   const file = parts[parts.length - 1] ?? '';
   let dirs = parts.slice(0, -1);
@@ -431,7 +438,7 @@ export function moduleKeys(modulePath: string, moduleText: string, syntax?: Expr
   const root = syntax ?? parseFile(moduleText).root;
   const top = moduleBody(root, 0);
   const option = (top && optionFromBindings(top.bindings, [])) ?? configOption(root);
-  return { basename, option, categories, packages: packagesOf(root) };
+  return { basename, option, categories, packages: opts.packages === false ? [] : packagesOf(root) };
 }
 
 /** The attribute set a module file returns (past its arguments, `let`, `with`). */
@@ -514,52 +521,85 @@ function walk(root: Expr, visit: (e: Expr) => void): void {
   while (stack.length > 0 && steps++ < 2_000_000) {
     const e = stack.pop()!;
     visit(e);
-    const kids = children(e);
-    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+    pushChildren(e, stack);
   }
 }
 
-function children(e: Expr): Expr[] {
+/** Pushes an expression's children so that they pop in source order. */
+function pushChildren(e: Expr, stack: Expr[]): void {
   switch (e.k) {
     case 'str':
     case 'path':
-      return e.parts.filter((p): p is Expr => typeof p !== 'string');
+      for (let i = e.parts.length - 1; i >= 0; i--) {
+        const p = e.parts[i]!;
+        if (typeof p !== 'string') stack.push(p);
+      }
+      return;
     case 'select':
-      return [e.expr, ...keyExprs(e.path), ...(e.default ? [e.default] : [])];
+      if (e.default) stack.push(e.default);
+      pushKeys(e.path, stack);
+      stack.push(e.expr);
+      return;
     case 'has':
-      return [e.expr, ...keyExprs(e.path)];
+      pushKeys(e.path, stack);
+      stack.push(e.expr);
+      return;
     case 'apply':
-      return [e.fn, e.arg];
+      stack.push(e.arg, e.fn);
+      return;
     case 'unary':
-      return [e.arg];
+      stack.push(e.arg);
+      return;
     case 'binary':
-      return e.operands;
+      for (let i = e.operands.length - 1; i >= 0; i--) stack.push(e.operands[i]!);
+      return;
     case 'if':
-      return [e.cond, e.then, e.else];
+      stack.push(e.else, e.then, e.cond);
+      return;
     case 'let':
-      return [...bindingExprs(e.bindings), e.body];
+      stack.push(e.body);
+      pushBindings(e.bindings, stack);
+      return;
     case 'with':
-      return [e.env, e.body];
+      stack.push(e.body, e.env);
+      return;
     case 'assert':
-      return [e.cond, e.body];
+      stack.push(e.body, e.cond);
+      return;
     case 'attrs':
     case 'letattrs':
-      return bindingExprs(e.bindings);
+      pushBindings(e.bindings, stack);
+      return;
     case 'list':
-      return e.items;
+      for (let i = e.items.length - 1; i >= 0; i--) stack.push(e.items[i]!);
+      return;
     case 'lambda':
-      return [...(e.formals ?? []).flatMap((f) => (f.default ? [f.default] : [])), e.body];
+      stack.push(e.body);
+      for (let i = (e.formals?.length ?? 0) - 1; i >= 0; i--) {
+        const d = e.formals![i]!.default;
+        if (d) stack.push(d);
+      }
+      return;
     default:
-      return [];
+      return;
   }
 }
 
-function keyExprs(path: AttrKey[]): Expr[] {
-  return path.flatMap((k) => (k.k === 'dynamic' ? [k.expr] : []));
+function pushKeys(path: AttrKey[], stack: Expr[]): void {
+  for (let i = path.length - 1; i >= 0; i--) {
+    const k = path[i]!;
+    if (k.k === 'dynamic') stack.push(k.expr);
+  }
 }
 
-function bindingExprs(bindings: Binding[]): Expr[] {
-  return bindings.flatMap((b) => (b.k === 'bind' ? [...keyExprs(b.path), b.value] : b.from ? [b.from] : []));
+function pushBindings(bindings: Binding[], stack: Expr[]): void {
+  for (let i = bindings.length - 1; i >= 0; i--) {
+    const b = bindings[i]!;
+    if (b.k === 'bind') {
+      stack.push(b.value);
+      pushKeys(b.path, stack);
+    } else if (b.from) stack.push(b.from);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -572,8 +612,63 @@ function bindingExprs(bindings: Binding[]): Expr[] {
  * after the module, then variants (`<name>-sqlite`); (e) tests named in the package's
  * `passthru.tests`, then test files that enable the service.
  */
+/**
+ * all-tests.nix entries looked up by the keys findVmTests searches on, so that a search costs a
+ * few map lookups instead of a dozen passes over a thousand entries (the census searches once per
+ * module). Every list keeps the entries' order, so results are the same as a scan's.
+ */
+class TestIndex {
+  /** Entry positions, to put entries found under different keys back in file order. */
+  readonly position = new Map<TestEntry, number>();
+  readonly byAttr = new Map<string, TestEntry>();
+  /** Entries of nested paths (`vpn.server`) by their first name. */
+  readonly byGroup = new Map<string, TestEntry[]>();
+  /** Entries with a file, by every directory name of that file and its name without `.nix`. */
+  readonly byFilePart = new Map<string, TestEntry[]>();
+  /** Top-level entries by each prefix of their name that ends before a `-` or `_`. */
+  readonly byVariantBase = new Map<string, TestEntry[]>();
+
+  constructor(readonly entries: readonly TestEntry[]) {
+    const push = (m: Map<string, TestEntry[]>, k: string, e: TestEntry) => {
+      const list = m.get(k);
+      if (!list) m.set(k, [e]);
+      else if (list[list.length - 1] !== e) list.push(e);
+    };
+    entries.forEach((e, i) => {
+      this.position.set(e, i);
+      if (!this.byAttr.has(e.attr)) this.byAttr.set(e.attr, e);
+      if (e.path.length > 1) push(this.byGroup, e.path[0]!, e);
+      if (e.file !== null) {
+        const parts = e.file.split('/');
+        const last = parts.length - 1;
+        parts.forEach((part, j) => push(this.byFilePart, j === last ? part.replace(/\.nix$/, '') : part, e));
+      }
+      if (e.path.length === 1) {
+        for (let j = 1; j < e.attr.length; j++) {
+          const c = e.attr[j];
+          if (c === '-' || c === '_') push(this.byVariantBase, e.attr.slice(0, j), e);
+        }
+      }
+    });
+  }
+
+  /** Entries whose file fileRank could rank for `name` (all entries with a file when the name holds a `/`). */
+  filesFor(name: string): readonly TestEntry[] {
+    return name.includes('/') ? this.entries.filter((e) => e.file !== null) : (this.byFilePart.get(name) ?? []);
+  }
+}
+
+const indexes = new WeakMap<readonly TestEntry[], TestIndex>();
+
+/** The index of a parsed all-tests.nix, made on first use (callers do not change the array). */
+function indexOf(entries: readonly TestEntry[]): TestIndex {
+  let index = indexes.get(entries);
+  if (!index) indexes.set(entries, (index = new TestIndex(entries)));
+  return index;
+}
+
 export function findVmTests(input: FindVmTestsInput): FindVmTestsResult {
-  const keys = moduleKeys(input.modulePath, input.moduleText, input.moduleSyntax);
+  const keys = moduleKeys(input.modulePath, input.moduleText, input.moduleSyntax, { packages: input.packageTexts !== undefined });
   const found: FoundTest[] = [];
   const taken = new Set<string>();
   const add = (entry: TestEntry | { attr: string; file: string | null }, via: TestVia, how: string) => {
@@ -582,31 +677,31 @@ export function findVmTests(input: FindVmTestsInput): FindVmTestsResult {
     found.push({ attr: entry.attr, file: entry.file, how, via });
   };
   const entries = input.allTests;
+  const index = indexOf(entries);
   const optName = keys.option?.name;
   const optPath = keys.option ? `${keys.option.namespace}.${keys.option.name}` : undefined;
   const names = [...new Set([optName, keys.basename].filter((n): n is string => !!n))];
 
   // (b) attributes equal to the option name or the file name.
-  for (const e of entries) {
-    if (optName !== undefined && e.attr === optName) add(e, 'option-name', `attribute ${e.attr} is the module's option name (${optPath})`);
-  }
-  for (const e of entries) {
-    if (e.attr === keys.basename) add(e, 'module-name', `attribute ${e.attr} is the module's file name (${keys.basename}.nix)`);
-  }
+  const byOption = optName !== undefined ? index.byAttr.get(optName) : undefined;
+  if (byOption) add(byOption, 'option-name', `attribute ${byOption.attr} is the module's option name (${optPath})`);
+  const byBasename = index.byAttr.get(keys.basename);
+  if (byBasename) add(byBasename, 'module-name', `attribute ${byBasename.attr} is the module's file name (${keys.basename}.nix)`);
   for (const name of names) {
-    for (const e of entries) {
-      if (e.path.length > 1 && e.path[0] === name) add(e, 'group', `attribute ${e.attr} is in the set of tests named ${name}`);
-    }
+    for (const e of index.byGroup.get(name) ?? []) add(e, 'group', `attribute ${e.attr} is in the set of tests named ${name}`);
   }
 
   // (c) category-prefixed names, and names that already carry the category.
   for (const cat of keys.categories) {
     for (const name of names) {
-      const prefixed = `${cat}-${name}`;
-      const bare = name.startsWith(`${cat}-`) ? name.slice(cat.length + 1) : undefined;
-      for (const e of entries) {
-        if (e.attr === prefixed) add(e, 'category', `attribute ${e.attr} is ${name} prefixed with its category (${cat})`);
-        else if (bare && e.attr === bare) add(e, 'category', `attribute ${e.attr} is ${name} without its category prefix (${cat})`);
+      const prefixed = index.byAttr.get(`${cat}-${name}`);
+      const bareName = name.startsWith(`${cat}-`) ? name.slice(cat.length + 1) : undefined;
+      const bare = bareName ? index.byAttr.get(bareName) : undefined;
+      const inOrder = [prefixed, bare].filter((e): e is TestEntry => e !== undefined);
+      if (inOrder.length === 2 && index.position.get(inOrder[0]!)! > index.position.get(inOrder[1]!)!) inOrder.reverse();
+      for (const e of inOrder) {
+        if (e === prefixed) add(e, 'category', `attribute ${e.attr} is ${name} prefixed with its category (${cat})`);
+        else add(e, 'category', `attribute ${e.attr} is ${name} without its category prefix (${cat})`);
       }
     }
   }
@@ -619,22 +714,17 @@ export function findVmTests(input: FindVmTestsInput): FindVmTestsResult {
     if (file.startsWith(`${name}/`) || file.includes(`/${name}/`)) return 3;
     return -1;
   };
+  const ranked = names.map((name) => index.filesFor(name).map((e) => ({ e, rank: fileRank(e.file!, name) })));
   for (let rank = 0; rank <= 3; rank++) {
-    for (const name of names) {
-      for (const e of entries) {
-        if (e.file !== null && fileRank(e.file, name) === rank) add(e, 'file', `test file ${e.file} is named after ${name}`);
-      }
-    }
+    names.forEach((name, i) => {
+      for (const r of ranked[i]!) if (r.rank === rank) add(r.e, 'file', `test file ${r.e.file} is named after ${name}`);
+    });
   }
 
   // (d) variants: `<name>-<variant>` / `<name>_<variant>`; those reusing a file found above first.
   const foundFiles = new Set(found.map((f) => f.file).filter((f): f is string => f !== null));
   const variants: TestEntry[] = [];
-  for (const name of names) {
-    for (const e of entries) {
-      if (e.path.length === 1 && (e.attr.startsWith(`${name}-`) || e.attr.startsWith(`${name}_`))) variants.push(e);
-    }
-  }
+  for (const name of names) variants.push(...(index.byVariantBase.get(name) ?? []));
   const related = (e: TestEntry) => e.file !== null && (foundFiles.has(e.file) || names.some((n) => fileRank(e.file!, n) >= 0));
   for (const e of [...variants.filter(related), ...variants.filter((v) => !related(v))]) {
     const base = names.find((n) => e.attr.startsWith(`${n}-`) || e.attr.startsWith(`${n}_`))!;
@@ -770,7 +860,10 @@ export function enablesOption(text: string, namespace: string, name: string): bo
       if (e.k === 'let') stack.push({ e: e.body, path });
       continue;
     }
-    for (const c of children(e)) stack.push({ e: c, path: e.k === 'lambda' || e.k === 'apply' || e.k === 'list' || e.k === 'if' || e.k === 'with' ? path : [] });
+    const kids: Expr[] = [];
+    pushChildren(e, kids); // last child first
+    const childPath = e.k === 'lambda' || e.k === 'apply' || e.k === 'list' || e.k === 'if' || e.k === 'with' ? path : [];
+    for (let i = kids.length - 1; i >= 0; i--) stack.push({ e: kids[i]!, path: childPath });
   }
   return hit;
 }

@@ -323,6 +323,42 @@ describe('findVmTests', () => {
     expect(r.tests[0]!.via).toBe('option-name');
   });
 
+  it('lists tests found by one step in the order of all-tests.nix', () => {
+    const entry = (attr: string, file: string | null, line: number): TestEntry => ({ attr, path: attr.split('.'), file, form: 'runTest', line });
+    const moduleText = '{ lib, ... }: { options.services.chat-gateway.enable = lib.mkEnableOption "gateway"; }';
+    const search = (entries: TestEntry[]) =>
+      viaOf(findVmTests({ modulePath: 'nixos/modules/services/chat/chat-gateway.nix', moduleText, allTests: entries }));
+    // The bare name and the category-prefixed one, in either order.
+    const bare = entry('gateway', 'gateway.nix', 1);
+    const prefixed = entry('chat-chat-gateway', 'chat/gateway.nix', 2);
+    expect(search([bare, prefixed])).toEqual([['gateway', 'category'], ['chat-chat-gateway', 'category']]);
+    expect(search([prefixed, bare])).toEqual([['chat-chat-gateway', 'category'], ['gateway', 'category']]);
+    // Files named after the module: rank first (exact, category, anywhere, directory), then file order.
+    const files = [
+      entry('deep', 'x/y/chat-gateway/more.nix', 1),
+      entry('anywhere', 'web/chat-gateway.nix', 2),
+      entry('exact', 'chat-gateway/default.nix', 3),
+      entry('in-category', 'chat/chat-gateway.nix', 4),
+      entry('chat-gateway_sqlite', 'other.nix', 5),
+      entry('chat-gateway-v2', 'chat-gateway/v2.nix', 6),
+      entry('unrelated', 'chat-gatewayish.nix', 7),
+    ];
+    expect(search(files)).toEqual([
+      ['exact', 'file'],
+      ['in-category', 'file'],
+      ['anywhere', 'file'],
+      ['deep', 'file'],
+      ['chat-gateway-v2', 'file'],
+    ]);
+    // A quoted option name with a slash is matched against whole file paths.
+    const slashed = findVmTests({
+      modulePath: 'nixos/modules/services/misc/z.nix',
+      moduleText: '{ lib, ... }: { options.services."web/z".enable = lib.mkEnableOption "z"; }',
+      allTests: [entry('a', 'more/web/z.nix', 1), entry('b', 'webz.nix', 2)],
+    });
+    expect(viaOf(slashed)).toEqual([['a', 'file']]);
+  });
+
   it('is stable: the same input gives the same output', () => {
     const a = find('nixos/modules/services/web-apps/snippetbin.nix');
     const b = find('nixos/modules/services/web-apps/snippetbin.nix');
