@@ -240,11 +240,23 @@ class Converter {
         continue;
       }
       const children: Node[] = [];
-      for (let ch = t.first(node); ch >= 0; ch = t.next(ch)) if (t.hasError(ch)) children.push(ch);
+      for (let ch = t.first(node); ch >= 0; ch = t.next(ch)) if (t.hasError(ch) && !this.isTrailingComma(ch)) children.push(ch);
       for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
     }
     if (reported > 20) this.diagnostics.push({ id: 'parse-error', line: 1, message: `${reported - 20} more syntax errors not shown` });
     this.diagnostics.sort((a, b) => a.line - b.line);
+  }
+
+  /**
+   * `{ a, b, }:` is valid Nix (nixfmt writes formals that way), but the grammar reads the trailing
+   * comma as a comma before a formal whose name is missing: an empty formal, neither an error
+   * nor a formal.
+   */
+  private isTrailingComma(node: Node): boolean {
+    const t = this.t;
+    if (t.type(node) !== 'formal' || t.start(node) !== t.end(node) || t.next(node) >= 0) return false;
+    const name = t.childForFieldName(node, 'name');
+    return name !== null && t.isMissing(name) && t.childForFieldName(node, 'default') === null;
   }
 
   private span(node: Node): Span {
@@ -403,7 +415,7 @@ class Converter {
       formals = [];
       for (const f of t.namedChildren(formalsNode)) {
         if (t.type(f) === 'ellipses') ellipsis = true;
-        else if (t.type(f) === 'formal') {
+        else if (t.type(f) === 'formal' && !this.isTrailingComma(f)) {
           const def = t.childForFieldName(f, 'default');
           const name = t.childForFieldName(f, 'name');
           formals.push({ name: name !== null ? t.text(name) : '', default: def !== null ? this.expr(def) : undefined, span: this.span(f) });

@@ -18,6 +18,18 @@ describe('parseFile', () => {
     expect(binding.span.line).toBe(3);
   });
 
+  it('reads formals with a trailing comma (as nixfmt writes them) without a finding', () => {
+    const formalsOf = (src: string) => {
+      const { root, diagnostics } = parseFile(src);
+      if (root.k !== 'lambda') throw new Error(`not a function: ${root.k}`);
+      return { names: root.formals?.map((f) => f.name), ellipsis: root.ellipsis, diagnostics: diagnostics.map((d) => d.id) };
+    };
+    expect(formalsOf('{\n  system,\n  pkgs,\n  callTest,\n}:\n{ }\n')).toEqual({ names: ['system', 'pkgs', 'callTest'], ellipsis: false, diagnostics: [] });
+    expect(formalsOf('{ a ? 1, b, }: a')).toEqual({ names: ['a', 'b'], ellipsis: false, diagnostics: [] });
+    // A comma with nothing before the next formal is still an error.
+    expect(formalsOf('{ a, , b }: a').diagnostics).not.toEqual([]);
+  });
+
   it('decodes escapes in double-quoted strings', () => {
     expect(strOf('"a\\nb\\"c\\${d}"')).toEqual(['a\nb"c${d}']);
   });
