@@ -4,7 +4,7 @@
  * it, and the directives whose values are not known statically. Pure: a function over file texts
  * (the edge in ./run.ts reads the files, caches and parallelises).
  */
-import { findVmTests, parseAllTests, type TestEntry } from '../github/vm-tests.js';
+import { type ModuleKeys, type TestEntry, findVmTestsByKeys, moduleKeys, parseAllTests } from '../github/vm-tests.js';
 import { scoreService } from '../hardening/service-score.js';
 import type { FlatTree } from '../nix/parser.js';
 import { analyseText } from '../nixos/extract.js';
@@ -15,18 +15,35 @@ export * from './summary.js';
 
 /** The census entry of one module; `allTests` null when the tree has no all-tests.nix. */
 export function censusModule(file: string, text: string, allTests: TestEntry[] | null, modulesDir = 'nixos/modules', tree?: FlatTree | null): ModuleCensus {
-  const analysis = analyseText(file, text, { branches: false, tree });
+  return addVmTests(analyseModule(file, text, { modulesDir, tree, vmTests: allTests !== null }), allTests);
+}
+
+/** A module's census before its VM tests are looked up, and what to look them up by. */
+export interface PendingModule {
+  census: ModuleCensus;
+  /** Null when there is nothing to look up (no services, no all-tests.nix, or the keys failed). */
+  keys: ModuleKeys | null;
+}
+
+/**
+ * A module's census with every service's VM tests still to be found (none yet), so that the
+ * census can read all-tests.nix after the modules (./run.ts). `vmTests: false` when the tree has
+ * no all-tests.nix.
+ */
+export function analyseModule(file: string, text: string, opts: { modulesDir?: string; tree?: FlatTree | null; vmTests: boolean }): PendingModule {
+  const analysis = analyseText(file, text, { branches: false, tree: opts.tree });
   const diagnostics = analysis.file.diagnostics.map((d) => ({ file, id: d.id, line: d.line, message: d.message }));
-  if (analysis.file.services.length === 0) return { file, services: [], diagnostics };
-  let tests: string[] = [];
-  if (allTests) {
+  if (analysis.file.services.length === 0) return { census: { file, services: [], diagnostics }, keys: null };
+  let keys: ModuleKeys | null = null;
+  if (opts.vmTests) {
     try {
-      tests = findVmTests({ modulePath: file, moduleText: text, moduleSyntax: analysis.syntax, allTests }).tests.map((t) => t.attr);
+      keys = moduleKeys(file, text, analysis.syntax, { packages: false });
     } catch (e) {
       diagnostics.push({ file, id: 'internal-error', line: 0, message: `finding VM tests failed: ${(e as Error).message}` });
     }
   }
-  const category = categoryOf(file, modulesDir);
+  const category = categoryOf(file, opts.modulesDir ?? 'nixos/modules');
+  const none: string[] = [];
   const services = analysis.file.services.map((s): CensusService => {
     const score = scoreService(s);
     const sug = suggest(s, analysis, { before: score, render: false });
@@ -55,10 +72,25 @@ export function censusModule(file: string, text: string, allTests: TestEntry[] |
         after: sug.changes.length > 0 && sug.exposure ? sug.exposure.after : null,
         note: sug.note,
       },
-      vmTests: { found: tests.length > 0, tests },
+      vmTests: { found: false, tests: none },
     };
   });
-  return { file, services, diagnostics };
+  return { census: { file, services, diagnostics }, keys };
+}
+
+/** Completes a pending module with the VM tests of its services (none when `allTests` is null). */
+export function addVmTests(pending: PendingModule, allTests: TestEntry[] | null): ModuleCensus {
+  const { census, keys } = pending;
+  if (!keys || !allTests) return census;
+  let tests: string[];
+  try {
+    tests = findVmTestsByKeys(keys, { allTests }).map((t) => t.attr);
+  } catch (e) {
+    census.diagnostics.push({ file: census.file, id: 'internal-error', line: 0, message: `finding VM tests failed: ${(e as Error).message}` });
+    return census;
+  }
+  for (const s of census.services) s.vmTests = { found: tests.length > 0, tests };
+  return census;
 }
 
 /** The census of a set of module texts (paths relative to the tree's root). */

@@ -9,9 +9,12 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
-import { type FlatTree, flatTree, packageRoot } from '../nix/parser.js';
+import { flatTree, packageRoot } from '../nix/parser.js';
 import { DEFAULT_MAX_CHARS } from '../nixos/limits.js';
-import { AT, POSTED, type ParseWorkerInput, type ParsedMessage, type TextsMessage } from './parse-protocol.js';
+import type { TestEntry } from '../github/vm-tests.js';
+import type { PendingModule } from './census.js';
+import { keyOf } from './key.js';
+import { AT, type BeginMessage, type FilesMessage, type HelperMessage, POSTED, type ParseWorkerInput, type ReadFile, type TestsMessage } from './parse-protocol.js';
 import { CENSUS_FORMAT, type Census, type ModuleCensus, assemble } from './summary.js';
 
 export interface WorkerInput {
@@ -156,44 +159,73 @@ function runWorker(input: WorkerInput): Promise<{ index: number; census: ModuleC
   });
 }
 
+interface Helper {
+  begin(work: BeginMessage): void;
+  /**
+   * File i read, keyed and parsed, if the helper has posted it; else undefined (the caller reads
+   * and parses it), and the helper then passes over it. Files must be asked for in order.
+   */
+  fileFor(i: number): ReadFile | undefined;
+  /** all-tests.nix as the helper parsed it after the files; null if it could not. */
+  allTests(): Promise<TestEntry[] | null>;
+  stop(): void;
+}
+
 /**
- * A helper thread that parses the texts, in order, ahead of this thread (./parse-worker.ts). It is
- * started before the files are read and given them with begin(). treeFor(i) never waits: it is
- * text i's tree if the helper has posted it, else undefined (the caller parses), and the helper
- * then passes over i. Trees must be asked for in order.
+ * The helper thread that reads, keys and parses the files ahead of this thread, then parses
+ * all-tests.nix (./parse-worker.ts). It is started before the files are listed and given the
+ * work with begin(). fileFor(i) never waits.
  */
-function startParseAhead(): { begin(texts: string[]): void; treeFor(i: number): FlatTree | null | undefined; stop(): void } {
+function startHelper(): Helper {
   const shared = new Int32Array(new SharedArrayBuffer(8));
   const { port1, port2 } = new MessageChannel();
   const input: ParseWorkerInput = { maxChars: DEFAULT_MAX_CHARS, port: port1, counters: shared.buffer as SharedArrayBuffer };
   const worker = new Worker(helperScript('parse-worker.js'), { workerData: input, transferList: [port1] });
-  worker.on('error', () => undefined); // a helper that fails only costs time: everything is parsed here
-  worker.unref(); // never what keeps the process alive (say, when reading the files failed)
-  // A message read ahead of the tree asked for (only when the helper passed over that tree).
-  let ahead: ParsedMessage | undefined;
-  const tree = (m: ParsedMessage): FlatTree | null | undefined => (m.nodes === 'skipped' ? undefined : m.nodes === null ? null : flatTree(m.nodes));
+  let failed = false;
+  worker.on('error', () => (failed = true)); // a helper that fails only costs time: everything is done here
+  worker.unref(); // never what keeps the process alive (say, when listing the files failed)
+  let current: FilesMessage | undefined;
+  let tests: TestsMessage | undefined;
+  const next = (): HelperMessage | undefined => {
+    const m = receiveMessageOnPort(port2)?.message as HelperMessage | undefined;
+    if (m?.t === 'tests') tests = m;
+    return m;
+  };
   return {
-    begin(texts) {
-      port2.postMessage({ texts } satisfies TextsMessage);
+    begin(work) {
+      port2.postMessage(work satisfies BeginMessage);
     },
-    treeFor(i) {
+    fileFor(i) {
       Atomics.store(shared, AT, i + 1);
-      if (ahead) {
-        if (ahead.index > i) return undefined;
-        const m = ahead;
-        ahead = undefined;
-        if (m.index === i) return tree(m);
-      }
-      if (Atomics.load(shared, POSTED) <= i) return undefined;
       for (;;) {
-        const m = receiveMessageOnPort(port2)?.message as ParsedMessage | undefined;
-        if (!m) return undefined;
-        if (m.index === i) return tree(m);
-        if (m.index > i) {
-          ahead = m;
-          return undefined;
+        if (current) {
+          if (i < current.start) return undefined; // passed over
+          if (i < current.start + current.files.length) return current.files[i - current.start] ?? undefined;
+          current = undefined;
         }
+        if (Atomics.load(shared, POSTED) <= i) return undefined;
+        const m = next();
+        if (!m) return undefined;
+        if (m.t === 'files') current = m;
       }
+    },
+    allTests() {
+      while (!tests && next());
+      if (tests || failed) return Promise.resolve(tests?.entries ?? null);
+      return new Promise((resolvePromise) => {
+        const done = () => {
+          while (!tests && next());
+          resolvePromise(tests?.entries ?? null);
+        };
+        port2.on('message', (m: HelperMessage) => {
+          if (m.t === 'tests') {
+            tests = m;
+            done();
+          }
+        });
+        port2.once('close', done);
+        worker.once('exit', done);
+      });
     },
     stop() {
       port2.close();
@@ -208,84 +240,110 @@ const INLINE_BELOW = 48;
 export async function runCensus(rootArg: string, opts: RunOptions = {}): Promise<{ census: Census; stats: RunStats }> {
   const root = resolve(rootArg);
   const modulesDir = (opts.modulesDir ?? 'nixos/modules').replace(/\/+$/, '');
-  const paths = listModules(root, modulesDir);
-  const allTestsPath = join(root, 'nixos', 'tests', 'all-tests.nix');
-  const allTestsText = existsSync(allTestsPath) ? readFileSync(allTestsPath, 'utf8') : null;
   const useCache = opts.cache !== false;
   const vkey = useCache ? versionKey() : '';
-  const base = createHash('sha256').update(`${vkey}\0${modulesDir}\0${allTestsText ?? '\u0001none'}`).digest();
   const cacheFile = useCache ? join(opts.cacheDir ?? defaultCacheDir(root), `census-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`) : null;
   const cached = cacheFile ? readCache(cacheFile, vkey) : {};
   const threadsFor = (misses: number) => (misses === 0 ? 0 : Math.max(1, Math.min(opts.jobs ?? availableParallelism(), Math.ceil(misses / INLINE_BELOW))));
-  // Nothing cached (a first run, or our code changed): every module will be analysed, so the
-  // parse helper is started now and is up by the time the files are read.
-  let helper = Object.keys(cached).length === 0 && threadsFor(paths.length) === 2 ? startParseAhead() : null;
+  const cold = Object.keys(cached).length === 0;
+  // Nothing cached (a first run, or our code changed): every module will be analysed. With two
+  // threads the helper is started now, so that it is up by the time the files are listed.
+  let helper = cold && threadsFor(Infinity) === 2 ? startHelper() : null;
 
   const results = new Map<string, ModuleCensus>();
-  const misses: WorkerInput['files'] = [];
-  const total = paths.length;
+  let total = 0;
+  let analysed = 0;
   let threads = 0;
+  let allTestsText: string | null = null;
   // However this ends (a file that cannot be read, an analysis that throws), the helper stops.
   try {
-    for (const path of paths) {
-      const text = readFileSync(join(root, path), 'utf8');
-      const key = createHash('sha256').update(base).update(path).update('\0').update(text).digest('base64url');
-      const hit = cached[key];
-      if (hit) results.set(key, hit);
-      else misses.push({ key, path, text });
+    const paths = listModules(root, modulesDir);
+    total = paths.length;
+    const allTestsPath = join(root, 'nixos', 'tests', 'all-tests.nix');
+    allTestsText = existsSync(allTestsPath) ? readFileSync(allTestsPath, 'utf8') : null;
+    const base = createHash('sha256').update(`${vkey}\0${modulesDir}\0${allTestsText ?? '\u0001none'}`).digest();
+    threads = threadsFor(total);
+    if (helper && threads !== 2) {
+      helper.stop(); // too few files for two threads
+      helper = null;
     }
-    let done = results.size;
-    opts.progress?.(done, total);
-    const tick = (n: number) => {
-      done += n;
-      opts.progress?.(done, total);
+    opts.progress?.(0, total);
+    let reported = 0;
+    const report = (now: number) => {
+      if (now !== reported) opts.progress?.(now, total);
+      reported = now;
     };
+    // The files to analyse. Cold with a helper: all of them, read by the helper; else every file
+    // is read and keyed here first, and those found in the cache are done.
+    let misses: { path: string; key?: string; text?: string }[];
+    if (helper) misses = paths.map((path) => ({ path }));
+    else {
+      misses = [];
+      for (const path of paths) {
+        const text = readFileSync(join(root, path), 'utf8');
+        const key = keyOf(base, path, text);
+        const hit = cached[key];
+        if (hit) results.set(key, hit);
+        else misses.push({ key, path, text });
+      }
+      report(results.size);
+      threads = threadsFor(misses.length);
+    }
+    const done = results.size;
+    analysed = misses.length;
 
-    threads = threadsFor(misses.length);
-    if (misses.length > 0) {
+    if (threads === 2) {
+      // This thread analyses every file in order; the helper reads, keys and parses them ahead
+      // of it, and parses all-tests.nix last.
+      helper ??= startHelper();
+      helper.begin({ root, paths: misses.map((m) => m.path), base, allTestsText });
+      const { analyseModule, addVmTests, parseAllTestsSafe } = await import('./census.js');
+      const pending: { key: string; module: PendingModule }[] = [];
+      for (let i = 0; i < misses.length; i++) {
+        const m = misses[i]!;
+        const got = helper.fileFor(i);
+        const text = m.text ?? got?.text ?? readFileSync(join(root, m.path), 'utf8');
+        const tree = got && got.nodes !== 'skipped' ? (got.nodes === null ? null : flatTree(got.nodes)) : undefined;
+        const key = m.key ?? got?.key ?? keyOf(base, m.path, text);
+        pending.push({ key, module: analyseModule(m.path, text, { modulesDir, tree, vmTests: allTestsText !== null }) });
+        if ((i & 7) === 0) report(done + i + 1);
+      }
+      const allTests = allTestsText === null ? null : ((await helper.allTests()) ?? parseAllTestsSafe(allTestsText));
+      for (const { key, module } of pending) results.set(key, addVmTests(module, allTests));
+    } else if (misses.length > 0) {
+      const files = misses as WorkerInput['files'];
       const counters = new SharedArrayBuffer(8);
       const shared = new Int32Array(counters);
       // Largest first, so that no thread is left with a big file at the end.
-      const files = [...misses].sort((a, b) => b.text.length - a.text.length);
-      // Two threads: this one analyses every file while a helper parses ahead of it (tree-sitter
-      // needs no warm-up, so that helper is cheap to start). More: this thread and threads - 1
-      // workers all analyse, taking files from one shared counter.
-      const parseAhead = threads === 2 ? (helper ??= startParseAhead()) : null;
-      parseAhead?.begin(files.map((f) => f.text));
-      const workerRuns = parseAhead
-        ? []
-        : Array.from({ length: threads - 1 }, () => runWorker({ files, allTestsText, modulesDir, counters }).catch(() => [] as { index: number; census: ModuleCensus }[]));
+      files.sort((a, b) => b.text.length - a.text.length);
+      // This thread and threads - 1 workers all analyse, taking files from one shared counter.
+      const workerRuns = Array.from({ length: threads - 1 }, () =>
+        runWorker({ files, allTestsText, modulesDir, counters }).catch(() => [] as { index: number; census: ModuleCensus }[]),
+      );
       const { censusModule, parseAllTestsSafe } = await import('./census.js');
       const allTests = allTestsText === null ? null : parseAllTestsSafe(allTestsText);
-      const analysed: (ModuleCensus | undefined)[] = new Array(files.length);
-      const before = done;
-      let reported = done;
-      const report = () => {
-        const now = before + Atomics.load(shared, 1);
-        if (now !== reported) tick(now - reported);
-        reported = now;
-      };
+      const out: (ModuleCensus | undefined)[] = new Array(files.length);
       for (let i = Atomics.add(shared, 0, 1); i < files.length; i = Atomics.add(shared, 0, 1)) {
-        analysed[i] = censusModule(files[i]!.path, files[i]!.text, allTests, modulesDir, parseAhead?.treeFor(i));
+        out[i] = censusModule(files[i]!.path, files[i]!.text, allTests, modulesDir);
         Atomics.add(shared, 1, 1);
-        if ((i & 7) === 0) report();
+        if ((i & 7) === 0) report(done + Atomics.load(shared, 1));
       }
-      for (const r of (await Promise.all(workerRuns)).flat()) analysed[r.index] = r.census;
+      for (const r of (await Promise.all(workerRuns)).flat()) out[r.index] = r.census;
       // A worker that died lost what it had done (it posts its results at the end): done again here.
       files.forEach((f, i) => {
-        analysed[i] ??= censusModule(f.path, f.text, allTests, modulesDir);
-        results.set(f.key, analysed[i]!);
+        out[i] ??= censusModule(f.path, f.text, allTests, modulesDir);
+        results.set(f.key, out[i]!);
       });
-      if (total > reported) tick(total - reported);
     }
+    report(total);
   } finally {
     helper?.stop();
   }
-  if (cacheFile && misses.length > 0) {
+  if (cacheFile && analysed > 0) {
     const entries: Record<string, ModuleCensus> = {};
     for (const [k, v] of results) entries[k] = v;
     writeCache(cacheFile, vkey, entries);
   }
   const census = assemble([...results.values()], { root: rootArg, modulesDir, allTests: allTestsText !== null });
-  return { census, stats: { modules: total, cached: total - misses.length, analysed: misses.length, threads, workers: Math.max(0, threads - 1), cacheFile } };
+  return { census, stats: { modules: total, cached: total - analysed, analysed, threads, workers: Math.max(0, threads - 1), cacheFile } };
 }

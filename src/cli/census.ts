@@ -12,7 +12,8 @@ Every service of every module below ROOT/nixos/modules (--modules-dir, relative 
 exposure and rating, the best-fitting profile and the directives missing to meet it, its case,
 whether a VM test of ROOT/nixos/tests/all-tests.nix exercises it, and the directives whose values
 are not known statically. --jobs N threads in all (default: the number of cores): with 2, one
-analyses while the other parses ahead of it; with more, all analyse. Results are cached by content hash in --cache-dir (default $XDG_CACHE_HOME/nixos-harden, else
+analyses while the other reads and parses ahead of it; with more, all analyse. Results are
+cached by content hash in --cache-dir (default $XDG_CACHE_HOME/nixos-harden, else
 ROOT/.cache/nixos-harden), so a second run over an unchanged tree is near-instant. The HTML
 report is one self-contained file (sortable, filterable, offline). A progress bar is drawn on
 stderr when it is a terminal.`;

@@ -606,13 +606,6 @@ function pushBindings(bindings: Binding[], stack: Expr[]): void {
 // The resolver
 
 /**
- * The VM tests that exercise a module, best first, at most MAX_TESTS: (a) the module's file name
- * and option name; (b) attributes equal to either (or a nested set of tests of that name);
- * (c) category-prefixed names (`matrix-<x>`) and the reverse; (d) entries whose file is named
- * after the module, then variants (`<name>-sqlite`); (e) tests named in the package's
- * `passthru.tests`, then test files that enable the service.
- */
-/**
  * all-tests.nix entries looked up by the keys findVmTests searches on, so that a search costs a
  * few map lookups instead of a dozen passes over a thousand entries (the census searches once per
  * module). Every list keeps the entries' order, so results are the same as a scan's.
@@ -667,8 +660,20 @@ function indexOf(entries: readonly TestEntry[]): TestIndex {
   return index;
 }
 
+/**
+ * The VM tests that exercise a module, best first, at most MAX_TESTS: (a) the module's file name
+ * and option name; (b) attributes equal to either (or a nested set of tests of that name);
+ * (c) category-prefixed names (`matrix-<x>`) and the reverse; (d) entries whose file is named
+ * after the module, then variants (`<name>-sqlite`); (e) tests named in the package's
+ * `passthru.tests`, then test files that enable the service.
+ */
 export function findVmTests(input: FindVmTestsInput): FindVmTestsResult {
   const keys = moduleKeys(input.modulePath, input.moduleText, input.moduleSyntax, { packages: input.packageTexts !== undefined });
+  return { tests: findVmTestsByKeys(keys, input), keys };
+}
+
+/** {@link findVmTests} for a module whose keys are known already (the census reads all-tests.nix last). */
+export function findVmTestsByKeys(keys: ModuleKeys, input: Pick<FindVmTestsInput, 'allTests' | 'testFiles' | 'packageTexts'>): FoundTest[] {
   const found: FoundTest[] = [];
   const taken = new Set<string>();
   const add = (entry: TestEntry | { attr: string; file: string | null }, via: TestVia, how: string) => {
@@ -755,7 +760,7 @@ export function findVmTests(input: FindVmTestsInput): FindVmTestsResult {
     }
   }
 
-  return { tests: found.slice(0, MAX_TESTS), keys };
+  return found.slice(0, MAX_TESTS);
 }
 
 /** A testFiles key as a path relative to nixos/tests/. */

@@ -146,6 +146,11 @@ describe('census', () => {
     const again = await runCensus(tree, { jobs: 2, cacheDir });
     expect(again.stats).toMatchObject({ analysed: 1, cached: 119 });
     expectValid(JSON.parse(JSON.stringify(again.census)));
+    // Enough changed modules for two threads: the helper reads and parses just those.
+    for (const m of generateCorpus(120, 7).slice(0, 70)) writeFileSync(join(tree, m.path), m.text + '\n# changed again\n');
+    const many = await runCensus(tree, { jobs: 2, cacheDir });
+    expect(many.stats).toMatchObject({ analysed: 70, cached: 50, threads: 2 });
+    expect(many.census).toEqual((await runCensus(tree, { jobs: 1, cache: false })).census);
     // The generated all-tests.nix is searched: a module with a test of its own name has it first.
     const entries = parseAllTests(readFileSync(join(tree, 'nixos/tests/all-tests.nix'), 'utf8'));
     const attrs = new Set(entries.map((e) => e.attr));
