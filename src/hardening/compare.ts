@@ -12,17 +12,6 @@ export type Verdict = 'tightened' | 'loosened' | 'equal' | 'incomparable' | 'unk
 /** A directive's value as extracted: a JSON value, absent (systemd's default), or unknown. */
 export type Side = { value: Json } | { absent: true } | { unknown: string };
 
-/** Expands set members before comparing (syscall groups into syscalls). */
-export type Expander = (universe: string, items: string[]) => string[];
-
-let expander: Expander = (_u, items) => items;
-
-/** Installs the syscall-group expansion (kept pluggable so the data stays in one module). */
-export function setExpander(e: Expander): void {
-  expander = e;
-  expanded = new WeakMap();
-}
-
 export function sideMeaning(d: Directive, side: Side): Meaning | null {
   if ('unknown' in side) return null;
   return meaning(d, 'absent' in side ? [] : unitLines(side.value));
@@ -92,7 +81,7 @@ export function compareMeanings(d: Directive, b: Meaning, a: Meaning): Verdict {
     case 'allow-set':
     case 'deny-set': {
       if (b.kind !== 'set' || a.kind !== 'set') return 'incomparable';
-      const v = permittedOrder(s.kind === 'allow-set' ? s.universe : undefined, b, a);
+      const v = permittedOrder(b, a);
       if (s.kind === 'deny-set') return v === 'tightened' ? 'loosened' : v === 'loosened' ? 'tightened' : v;
       return v;
     }
@@ -101,15 +90,12 @@ export function compareMeanings(d: Directive, b: Meaning, a: Meaning): Verdict {
   }
 }
 
-let expanded = new WeakMap<Meaning, Map<string, ReadonlySet<string>>>();
+const memberSets = new WeakMap<Meaning, ReadonlySet<string>>();
 
-/** A set meaning's members with groups expanded; meanings are frozen, so the result is kept. */
-function expandedSet(universe: string | undefined, m: Extract<Meaning, { kind: 'set' }>): ReadonlySet<string> {
-  const key = universe ?? '';
-  let byUniverse = expanded.get(m);
-  if (!byUniverse) expanded.set(m, (byUniverse = new Map()));
-  let set = byUniverse.get(key);
-  if (!set) byUniverse.set(key, (set = new Set(universe ? expander(universe, m.items) : m.items)));
+/** A set meaning's members as a set (syscall groups are expanded when it is read); meanings are frozen, so the result is kept. */
+function memberSet(m: Extract<Meaning, { kind: 'set' }>): ReadonlySet<string> {
+  let set = memberSets.get(m);
+  if (!set) memberSets.set(m, (set = new Set(m.items)));
   return set;
 }
 
@@ -117,11 +103,31 @@ function expandedSet(universe: string | undefined, m: Extract<Meaning, { kind: '
  * Orders two sets of permitted things, each an allow list or a deny list ("all but"): a smaller
  * permitted set is tighter. For a deny-set directive the same order is read the other way.
  */
-function permittedOrder(universe: string | undefined, b: Extract<Meaning, { kind: 'set' }>, a: Extract<Meaning, { kind: 'set' }>): Verdict {
-  const B = expandedSet(universe, b);
-  const A = expandedSet(universe, a);
-  const subset = (x: ReadonlySet<string>, y: ReadonlySet<string>) => x.size <= y.size && [...x].every((e) => y.has(e));
-  const disjoint = (x: ReadonlySet<string>, y: ReadonlySet<string>) => [...x].every((e) => !y.has(e));
+function permittedOrder(b: Extract<Meaning, { kind: 'set' }>, a: Extract<Meaning, { kind: 'set' }>): Verdict {
+  // Meanings are shared and frozen, and the same pairs come back for thousands of services (a
+  // module's SystemCallFilter= against a profile's): each pair is ordered once.
+  let byA = orders.get(b);
+  if (!byA) orders.set(b, (byA = new Map()));
+  let v = byA.get(a);
+  if (v === undefined) byA.set(a, (v = computePermittedOrder(b, a)));
+  return v;
+}
+
+const orders = new WeakMap<Meaning, Map<Meaning, Verdict>>();
+
+const subset = (x: ReadonlySet<string>, y: ReadonlySet<string>): boolean => {
+  if (x.size > y.size) return false;
+  for (const e of x) if (!y.has(e)) return false;
+  return true;
+};
+const disjoint = (x: ReadonlySet<string>, y: ReadonlySet<string>): boolean => {
+  for (const e of x) if (y.has(e)) return false;
+  return true;
+};
+
+function computePermittedOrder(b: Extract<Meaning, { kind: 'set' }>, a: Extract<Meaning, { kind: 'set' }>): Verdict {
+  const B = memberSet(b);
+  const A = memberSet(a);
   if (!b.invert && !a.invert) {
     if (subset(A, B)) return subset(B, A) ? 'equal' : 'tightened';
     if (subset(B, A)) return 'loosened';
