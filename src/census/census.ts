@@ -8,6 +8,7 @@ import { type ModuleKeys, type TestEntry, findVmTestsByKeys, moduleKeys, parseAl
 import { scoreService } from '../hardening/service-score.js';
 import type { FlatTree } from '../nix/parser.js';
 import { analyseText } from '../nixos/extract.js';
+import type { Service } from '../nixos/services.js';
 import { suggest } from '../policy/suggest.js';
 import { type Census, type CensusService, type ModuleCensus, assemble, categoryOf } from './summary.js';
 
@@ -45,7 +46,7 @@ export function analyseModule(file: string, text: string, opts: { modulesDir?: s
   const category = categoryOf(file, opts.modulesDir ?? 'nixos/modules');
   const none: string[] = [];
   const services = analysis.file.services.map((s): CensusService => {
-    const score = scoreService(s);
+    const score = scoreService(s, { checks: false }); // the census shows the exposure, not the checks
     const sug = suggest(s, analysis, { before: score, render: false });
     return {
       file,
@@ -58,11 +59,7 @@ export function analyseModule(file: string, text: string, opts: { modulesDir?: s
       rating: score.rating,
       range: score.range,
       loadError: score.loadError,
-      unknown: Object.entries(s.options)
-        // Commands and environment are not sandboxing (DESIGN.md §9 lets extract omit them too).
-        .filter(([k, v]) => 'unknown' in v && !/^(Exec|Environment)/.test(k))
-        .map(([k]) => k)
-        .sort(),
+      unknown: unknownDirectives(s),
       profile: {
         id: sug.profile,
         class: sug.class,
@@ -76,6 +73,16 @@ export function analyseModule(file: string, text: string, opts: { modulesDir?: s
     };
   });
   return { census: { file, services, diagnostics }, keys };
+}
+
+/** The directives of a service whose values are not known statically, sorted. */
+function unknownDirectives(s: Service): string[] {
+  const out: string[] = [];
+  for (const k in s.options) {
+    // Commands and environment are not sandboxing (DESIGN.md §9 lets extract omit them too).
+    if ('unknown' in s.options[k]! && !/^(Exec|Environment)/.test(k)) out.push(k);
+  }
+  return out.sort();
 }
 
 /** Completes a pending module with the VM tests of its services (none when `allTests` is null). */

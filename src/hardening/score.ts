@@ -60,6 +60,8 @@ export interface Unloadable {
 export interface ScoreOptions {
   /** The systemd whose `systemd-analyze security --offline` is reproduced. */
   readonly systemdVersion: 252;
+  /** false: only the exposure is wanted; `checks` is then empty (default true). */
+  readonly checks?: boolean;
 }
 
 interface CheckSpec {
@@ -237,13 +239,15 @@ function familyClass(af: number, version: number): FamilyClass {
   return 'other';
 }
 
-const restrictedMemo = new WeakMap<EffectiveSettings, ReadonlySet<FamilyClass>>();
+/** The last settings asked about and their answer: the five checks asking come one after another. */
+let restrictedMemo: { s: EffectiveSettings; version: number; r: ReadonlySet<FamilyClass> } | null = null;
 
 /** The family classes the settings restrict; asked by five checks, worked out once per settings. */
 function restrictedFamilies(s: EffectiveSettings, version: number): ReadonlySet<FamilyClass> {
-  let r = restrictedMemo.get(s);
-  if (!r) restrictedMemo.set(s, (r = computeRestrictedFamilies(s, version)));
-  return r;
+  if (restrictedMemo === null || restrictedMemo.s !== s || restrictedMemo.version !== version) {
+    restrictedMemo = { s, version, r: computeRestrictedFamilies(s, version) };
+  }
+  return restrictedMemo.r;
 }
 
 function computeRestrictedFamilies(s: EffectiveSettings, version: number): ReadonlySet<FamilyClass> {
@@ -274,20 +278,34 @@ function assessArchitectures(s: EffectiveSettings): number {
 function assessSyscallGroup(s: EffectiveSettings, group: string, version: number): number {
   const filter = s.systemCallFilter;
   if (filter === null || (!filter.allowList && filter.syscalls.size === 0)) return 10;
-  const members = groupMembers(group, version);
-  if (filter.allowList) return members.some((m) => filter.syscalls.has(m)) ? 9 : 0;
-  return members.some((m) => !filter.syscalls.has(m)) ? 10 : 0;
+  // Services share a handful of filters (serviceSettings builds each once): each group is
+  // looked up in each filter once.
+  let byVersion = groupBadness.get(filter);
+  if (!byVersion) groupBadness.set(filter, (byVersion = new Map()));
+  let byGroup = byVersion.get(version);
+  if (!byGroup) byVersion.set(version, (byGroup = new Map()));
+  let badness = byGroup.get(group);
+  if (badness === undefined) {
+    const members = groupMembers(group, version);
+    if (filter.allowList) badness = members.some((m) => filter.syscalls.has(m)) ? 9 : 0;
+    else badness = members.some((m) => !filter.syscalls.has(m)) ? 10 : 0;
+    byGroup.set(group, badness);
+  }
+  return badness;
 }
 
-const resolvingMembers = new Map<string, readonly string[]>();
+const groupBadness = new WeakMap<NonNullable<EffectiveSettings['systemCallFilter']>, Map<number, Map<string, number>>>();
+
+const resolvingMembers = new Map<number, Map<string, readonly string[]>>();
 
 /** The members of a syscall group (nested groups expanded) that resolve on the architecture. */
 function groupMembers(group: string, version: number): readonly string[] {
-  const key = `${version} ${group}`;
-  let members = resolvingMembers.get(key);
+  let byGroup = resolvingMembers.get(version);
+  if (!byGroup) resolvingMembers.set(version, (byGroup = new Map()));
+  let members = byGroup.get(group);
   if (!members) {
     const table = syscallTable(version);
-    resolvingMembers.set(key, (members = table.expand(group).filter((m) => table.resolvesOnArchitecture(m))));
+    byGroup.set(group, (members = table.expand(group).filter((m) => table.resolvesOnArchitecture(m))));
   }
   return members;
 }
@@ -377,6 +395,19 @@ export function scoreSettings(settings: ServiceSettings, options: ScoreOptions):
   if (settings.loadError) return { loadError: settings.loadError };
   const version = options.systemdVersion;
   const effective = applyImplications(settings, version);
+  if (options.checks === false) {
+    // exposureOf() without a result object per check.
+    let badnessSum = 0;
+    let weightSum = 0;
+    for (const spec of CHECKS) {
+      const badness = assess(spec, effective, version);
+      if (badness === null) continue;
+      badnessSum += ceilDiv(badness * spec.weight, spec.range);
+      weightSum += spec.weight;
+    }
+    const exposure = weightSum === 0 ? 0 : ceilDiv(badnessSum * 100, weightSum);
+    return { exposure, shown: shownExposure(exposure), rating: rating(exposure), checks: [] };
+  }
   const checks = CHECKS.map((spec) => ({
     id: spec.id,
     jsonField: spec.json_field,
@@ -502,7 +533,7 @@ export function scoreRange(options: Readonly<Record<string, MaybeKnown>>, opts: 
     });
     const text = ['[Unit]', ...renderServiceEntries(unit), '[Service]', ...renderServiceEntries(service)].join('\n');
     const settings = serviceSettings(parseUnitFile(text), { systemdVersion: opts.systemdVersion, unitName: opts.unitName });
-    const r = scoreSettings(settings, opts);
+    const r = scoreSettings(settings, { systemdVersion: opts.systemdVersion, checks: false });
     return isUnloadable(r) ? null : r.exposure;
   };
 

@@ -66,19 +66,21 @@ function renderable(v: Json): boolean {
 
 const tenth = (e: number) => e / 10;
 
-function fromChecks(exposure: number, rating: Rating, checks: readonly CheckResult[]) {
-  // The scorer's check results are fresh per call and hold exactly these fields: shared, not copied.
-  return { exposure: tenth(exposure), rating, checks };
+/** What to work out: `checks: false` when only the exposure is wanted (`checks` is then empty). */
+export interface ServiceScoreOptions {
+  checks?: boolean;
 }
 
 /** Scores the text of a unit file. */
-export function scoreUnitText(text: string, unitName: string): ServiceScore {
+export function scoreUnitText(text: string, unitName: string, opts: ServiceScoreOptions = {}): ServiceScore {
   const settings = serviceSettings(parseUnitFile(text), { systemdVersion: SCORER_SYSTEMD, unitName });
-  const r = scoreSettings(settings, { systemdVersion: SCORER_SYSTEMD });
+  const r = scoreSettings(settings, { systemdVersion: SCORER_SYSTEMD, checks: opts.checks });
   if (isUnloadable(r)) {
     return { exposure: 10, rating: 'DANGEROUS', checks: [], range: [10, 10], unknown: [], loadError: r.loadError.message };
   }
-  return { ...fromChecks(r.exposure, r.rating, r.checks), range: [tenth(r.exposure), tenth(r.exposure)], unknown: [], loadError: null };
+  // The scorer's check results are fresh per call and hold exactly these fields: shared, not copied.
+  const exposure = tenth(r.exposure);
+  return { exposure, rating: r.rating, checks: r.checks, range: [exposure, exposure], unknown: [], loadError: null };
 }
 
 /** The `[Service]` section NixOS would write for the service's known values. */
@@ -93,25 +95,25 @@ export function renderUnit(service: Service): string {
   return lines.join('\n') + '\n';
 }
 
-export function scoreService(service: Service): ServiceScore {
-  return scoreEntries(unitFileName(service), Object.entries(service.options));
+export function scoreService(service: Service, opts: ServiceScoreOptions = {}): ServiceScore {
+  return scoreEntries(unitFileName(service), Object.entries(service.options), opts);
 }
 
 /**
  * {@link scoreService} of the service with some options replaced or added (a suggestion's
  * changes), without copying its options.
  */
-export function scoreServiceWith(service: Service, changes: ReadonlyMap<string, OptionValue>): ServiceScore {
+export function scoreServiceWith(service: Service, changes: ReadonlyMap<string, OptionValue>, opts: ServiceScoreOptions = {}): ServiceScore {
   // Changed options keep their place and new ones come last, as in a copy with the changes assigned.
   const entries: [string, OptionValue][] = [];
   for (const [k, v] of Object.entries(service.options)) entries.push([k, changes.get(k) ?? v]);
   for (const [k, v] of changes) if (!Object.hasOwn(service.options, k)) entries.push([k, v]);
-  return scoreEntries(unitFileName(service), entries);
+  return scoreEntries(unitFileName(service), entries, opts);
 }
 
-function scoreEntries(name: string, entries: readonly (readonly [string, OptionValue])[]): ServiceScore {
+function scoreEntries(name: string, entries: readonly (readonly [string, OptionValue])[], opts: ServiceScoreOptions): ServiceScore {
   const { known, unknown } = classify(entries);
-  const point = scoreUnitText(['[Service]', ...renderServiceEntries(known)].join('\n'), name);
+  const point = scoreUnitText(['[Service]', ...renderServiceEntries(known)].join('\n'), name, opts);
   // Unknown commands, paths and the like do not move the score: no range to search.
   if (point.loadError || !unknown.some(([k]) => unknownMatters(k))) return point;
   const r = scoreRange(record<MaybeKnown>(known, unknown), { systemdVersion: SCORER_SYSTEMD, unitName: name });

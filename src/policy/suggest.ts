@@ -147,12 +147,12 @@ export function suggest(service: Service, analysis: Analysis, opts: SuggestOptio
   if (render) {
     const promised: Service = { ...service, options: copyOptions(service.options) };
     for (const [k, v] of targetEntries) promised.options[k] = { value: v, line: 0 };
-    const targetScore = scoreService(promised);
+    const targetScore = scoreService(promised, { checks: false });
     target = targetScore.loadError ? null : targetScore.exposure;
   }
-  const before = opts.before ?? scoreService(service);
+  const before = opts.before ?? scoreService(service, { checks: false });
   let after = before;
-  if (changes.length > 0) after = scoreServiceWith(service, new Map(changes.map((c) => [c.directive, { value: c.to, line: c.line }])));
+  if (changes.length > 0) after = scoreServiceWith(service, new Map(changes.map((c) => [c.directive, { value: c.to, line: c.line }])), { checks: false });
   const exposure = { before: before.exposure, target, after: after.exposure, afterRange: after.range };
   return {
     ...base,

@@ -39,6 +39,12 @@ describe('scores of the units rendered from the fixtures', () => {
       const known = scoreService({ ...u.service, options: Object.fromEntries(Object.entries(u.service.options).filter(([, v]) => 'value' in v)) });
       const theirs = toolExposure(rows);
       if (Math.round(known.exposure * 10) !== theirs) mismatches.push(`${u.file} ${u.name}: ours ${known.exposure} tool ${theirs / 10}`);
+      // The exposure-only scoring (census, suggestions) agrees too, and builds no checks.
+      const lite = scoreService(u.service, { checks: false });
+      const full = scoreService(u.service);
+      if (lite.checks.length > 0 || JSON.stringify({ ...lite, checks: [] }) !== JSON.stringify({ ...full, checks: [] })) {
+        mismatches.push(`${u.file} ${u.name}: exposure-only ${JSON.stringify(lite)} full ${JSON.stringify({ ...full, checks: '…' })}`);
+      }
       for (const r of rows) {
         const c = known.checks.find((x) => x.jsonField === r.json_field);
         const b = r.badness > r.range ? null : r.badness;
