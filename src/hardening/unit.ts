@@ -41,7 +41,8 @@ export function renderServiceEntries(entries: readonly (readonly [string, Json])
   let sorted = true;
   for (let i = 1; i < entries.length && sorted; i++) sorted = compareNixNames(entries[i - 1]![0], entries[i]![0]) < 0;
   for (const [name, value] of sorted ? entries : [...entries].sort((a, b) => compareNixNames(a[0], b[0]))) {
-    for (const element of Array.isArray(value) ? value : [value]) lines.push(`${name}=${toOption(element)}`);
+    if (!Array.isArray(value)) lines.push(`${name}=${toOption(value)}`);
+    else for (const element of value) lines.push(`${name}=${toOption(element)}`);
   }
   return lines;
 }
