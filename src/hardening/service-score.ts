@@ -113,7 +113,8 @@ export function scoreServiceWith(service: Service, changes: ReadonlyMap<string, 
 
 function scoreEntries(name: string, entries: readonly (readonly [string, OptionValue])[], opts: ServiceScoreOptions): ServiceScore {
   const { known, unknown } = classify(entries);
-  const point = scoreUnitText(['[Service]', ...renderServiceEntries(known)].join('\n'), name, opts);
+  const lines = renderServiceEntries(known);
+  const point = scoreUnitText(lines.length === 0 ? '[Service]' : `[Service]\n${lines.join('\n')}`, name, opts);
   // Unknown commands, paths and the like do not move the score: no range to search.
   if (point.loadError || !unknown.some(([k]) => unknownMatters(k))) return point;
   const r = scoreRange(record<MaybeKnown>(known, unknown), { systemdVersion: SCORER_SYSTEMD, unitName: name });

@@ -110,6 +110,16 @@ describe('extract on hostile input', () => {
     expect([score.exposure, score.loadError]).toEqual([8.4, null]);
   });
 
+
+  it('lists directives in localeCompare order, whatever their case, digits and punctuation', () => {
+    const names = ['ab10', 'AB', 'a_b', 'ab2', 'Ab', 'ab', 'a-b', 'B', 'b', 'Zeta', 'alpha', 'ALPHA', 'é', 'e', 'z'];
+    const body = (order: string[]) => order.map((n, i) => `    "${n}" = ${i};`).join('\n');
+    for (const order of [names, [...names].reverse()]) {
+      const text = `{ ... }: {\n  systemd.services.order.serviceConfig = {\n${body(order)}\n  };\n}\n`;
+      const got = Object.keys(extractText('order.nix', text).services[0]!.options);
+      expect(got).toEqual([...order].sort((a, b) => a.localeCompare(b)));
+    }
+  });
   it('keeps a `__proto__` directive in the values under a condition too', () => {
     const text = `{ config, lib, ... }:
 let cfg = config.services.proto; in {
