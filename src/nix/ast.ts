@@ -186,17 +186,6 @@ class TreeView {
     for (let c = this.first(n); c >= 0; c = this.next(c)) if (this.field(c) === name) return c;
     return null;
   }
-  namedChildren(n: Node): Node[] {
-    const out: Node[] = [];
-    for (let c = this.first(n); c >= 0; c = this.next(c)) if (this.named(c)) out.push(c);
-    return out;
-  }
-  /** Named children that are not comments. */
-  namedNonComments(n: Node): Node[] {
-    const out: Node[] = [];
-    for (let c = this.first(n); c >= 0; c = this.next(c)) if (this.named(c) && this.type(c) !== 'comment') out.push(c);
-    return out;
-  }
 }
 
 class Converter {
@@ -363,7 +352,7 @@ class Converter {
       case 'let_attrset_expression':
         return { k: 'letattrs', bindings: this.bindingSet(node), span };
       case 'list_expression':
-        return { k: 'list', items: t.namedNonComments(node).map((c) => this.expr(c)), span };
+        return { k: 'list', items: this.exprsOf(node), span };
       case 'function_expression':
         return this.lambda(node);
       case 'ERROR':
@@ -413,7 +402,8 @@ class Converter {
     let ellipsis = false;
     if (formalsNode !== null) {
       formals = [];
-      for (const f of t.namedChildren(formalsNode)) {
+      for (let f = t.first(formalsNode); f >= 0; f = t.next(f)) {
+        if (!t.named(f)) continue;
         if (t.type(f) === 'ellipses') ellipsis = true;
         else if (t.type(f) === 'formal' && !this.isTrailingComma(f)) {
           const def = t.childForFieldName(f, 'default');
@@ -427,10 +417,12 @@ class Converter {
 
   private bindingSet(node: Node): Binding[] {
     const t = this.t;
-    const set = t.namedChildren(node).find((c) => t.type(c) === 'binding_set');
-    if (set === undefined) return [];
+    let set = t.first(node);
+    while (set >= 0 && !(t.named(set) && t.type(set) === 'binding_set')) set = t.next(set);
+    if (set < 0) return [];
     const out: Binding[] = [];
-    for (const b of t.namedChildren(set)) {
+    for (let b = t.first(set); b >= 0; b = t.next(b)) {
+      if (!t.named(b)) continue;
       const span = this.span(b);
       const type = t.type(b);
       if (type === 'binding') {
@@ -445,13 +437,24 @@ class Converter {
   }
 
   private inheritedAttrs(node: Node): AttrKey[] {
-    const attrs = this.t.childForFieldName(node, 'attrs');
-    return attrs !== null ? this.t.namedNonComments(attrs).map((c) => this.attrKey(c)) : [];
+    return this.attrpath(this.t.childForFieldName(node, 'attrs'));
   }
 
+  /** The attribute names below a node (an attrpath, or the names of an inherit), comments left out. */
   private attrpath(node: Node | null): AttrKey[] {
-    if (node === null) return [];
-    return this.t.namedNonComments(node).map((c) => this.attrKey(c));
+    const out: AttrKey[] = [];
+    if (node === null) return out;
+    const t = this.t;
+    for (let c = t.first(node); c >= 0; c = t.next(c)) if (t.named(c) && t.type(c) !== 'comment') out.push(this.attrKey(c));
+    return out;
+  }
+
+  /** The expressions below a node (a list's items), comments left out. */
+  private exprsOf(node: Node): Expr[] {
+    const out: Expr[] = [];
+    const t = this.t;
+    for (let c = t.first(node); c >= 0; c = t.next(c)) if (t.named(c) && t.type(c) !== 'comment') out.push(this.expr(c));
+    return out;
   }
 
   private attrKey(node: Node): AttrKey {
@@ -471,7 +474,8 @@ class Converter {
   private pathParts(node: Node): StrPart[] {
     const t = this.t;
     const parts: StrPart[] = [];
-    for (const c of t.namedChildren(node)) {
+    for (let c = t.first(node); c >= 0; c = t.next(c)) {
+      if (!t.named(c)) continue;
       const type = t.type(c);
       if (type === 'path_fragment') parts.push(t.text(c));
       else if (type === 'interpolation') parts.push(this.field(c, 'expression'));
@@ -494,7 +498,8 @@ class Converter {
     const bodyStart = t.start(node) + (indented ? 2 : 1);
     const bodyEnd = t.end(node) - (indented ? 2 : 1);
     let pos = bodyStart;
-    for (const c of t.namedChildren(node)) {
+    for (let c = t.first(node); c >= 0; c = t.next(c)) {
+      if (!t.named(c)) continue;
       const type = t.type(c);
       if (type === 'comment') continue;
       if (t.start(c) > pos) pieces.push({ lit: this.text.slice(pos, t.start(c)), escaped: false });
