@@ -240,7 +240,7 @@ export class Evaluator {
     const vars = new Map<string, Thunk>();
     const scope = new Env(vars, null, env);
     const built = this.buildAttrs(bindings, scope, env);
-    for (const [k, a] of built) vars.set(k, a.th);
+    built.forEach((a, k) => vars.set(k, a.th));
     return scope;
   }
 
@@ -248,7 +248,7 @@ export class Evaluator {
     const vars = new Map<string, Thunk>();
     const scope = new Env(vars, null, env);
     const built = this.buildAttrs(bindings, scope, env);
-    for (const [k, a] of built) vars.set(k, a.th);
+    built.forEach((a, k) => vars.set(k, a.th));
     return { t: 'attrs', attrs: built };
   }
 
@@ -298,11 +298,11 @@ export class Evaluator {
         }
         continue;
       }
-      const [first, ...rest] = b.path;
+      const first = b.path[0];
       if (!first) continue;
       const name = keyName(first);
       if (name === null) continue;
-      if (rest.length === 0) {
+      if (b.path.length === 1) {
         const prev = entries.get(name);
         if (prev && b.value.k === 'attrs' && !b.value.rec) {
           addNested(name, first.span, b.value.bindings, false);
@@ -311,11 +311,11 @@ export class Evaluator {
           entries.set(name, { kind: 'value', th: this.thunk(b.value, valueEnv), span: first.span });
         }
       } else {
-        addNested(name, first.span, [{ k: 'bind', path: rest, value: b.value, span: b.span }], false);
+        addNested(name, first.span, [{ k: 'bind', path: b.path.slice(1), value: b.value, span: b.span }], false);
       }
     }
     const out = new Map<string, Attr>();
-    for (const [name, e] of entries) {
+    entries.forEach((e, name) => {
       if (e.kind === 'value') out.set(name, { th: e.th, span: e.span });
       else {
         const subs = e.subs;
@@ -323,7 +323,7 @@ export class Evaluator {
         const th = Thunk.lazy(() => (rec ? this.recAttrs(subs, valueEnv) : { t: 'attrs', attrs: this.buildAttrs(subs, valueEnv, valueEnv) }));
         out.set(name, { th, span: e.span });
       }
-    }
+    });
     return out;
   }
 

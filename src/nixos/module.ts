@@ -196,11 +196,13 @@ export function collectDefs(ev: Evaluator, config: Thunk, into: (path: string[])
         break;
     }
     if (!leaf && v.t === 'attrs' && !v.open) {
-      for (const [k, a] of v.attrs) {
+      v.attrs.forEach((a, k) => {
         const sp = spans.slice();
         sp[here] = a.span;
-        walk(a.th, [...path, k], guards, prios, order, sp, depth + 1);
-      }
+        const p = path.slice();
+        p.push(k);
+        walk(a.th, p, guards, prios, order, sp, depth + 1);
+      });
       return;
     }
     defs.push({ path, th: Thunk.of(v), guards, prios, order, spans, seq: seq++ });

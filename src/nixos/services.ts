@@ -97,16 +97,28 @@ function active(def: Def, view: View): boolean | null {
 
 /** The module system's filterOverrides at one level: the best priority wins. */
 function filterLevel(defs: Def[], depth: number, firstOptionDepth: number, view: View): { defs: Def[]; uncertain: boolean } {
+  if (defs.length === 1) {
+    // Most options have one definition: it is kept unless it is inactive.
+    const a = active(defs[0]!, view);
+    return a === false ? { defs: [], uncertain: false } : { defs, uncertain: a === null };
+  }
   let best = Infinity;
   let bestUnknown = Infinity;
+  // Each definition's priority, or NaN when it is inactive in this view.
+  const prios: number[] = [];
   for (const d of defs) {
     const a = active(d, view);
-    if (a === false) continue;
+    if (a === false) {
+      prios.push(NaN);
+      continue;
+    }
     const p = prioAt(d, depth, firstOptionDepth);
+    prios.push(p);
     if (a === true) best = Math.min(best, p);
     else bestUnknown = Math.min(bestUnknown, p);
   }
-  const kept = defs.filter((d) => active(d, view) !== false && prioAt(d, depth, firstOptionDepth) === Math.min(best, bestUnknown));
+  const min = Math.min(best, bestUnknown);
+  const kept = defs.filter((_, i) => prios[i] === min);
   return { defs: kept, uncertain: bestUnknown < best };
 }
 
@@ -120,7 +132,8 @@ interface Merged {
 
 /** Merges the definitions of one unit option: concatenate lists, otherwise all must be equal. */
 function mergeUnitOption(ev: Evaluator, name: string, defs: Def[], keyIndex: number, view: View, uncertain: boolean, diagnostics: Diagnostic[]): Merged | null {
-  const line = Math.min(...defs.map((d) => d.spans[keyIndex]?.line ?? d.spans.find((s) => s)?.line ?? 0));
+  let line = Infinity;
+  for (const d of defs) line = Math.min(line, d.spans[keyIndex]?.line ?? d.spans.find((s) => s)?.line ?? 0);
   if (uncertain) return { name, result: { unknown: 'depends on which definition applies' }, line };
   const present: { def: Def; v: Value }[] = [];
   let unknownPresence: string | null = null;
@@ -137,7 +150,8 @@ function mergeUnitOption(ev: Evaluator, name: string, defs: Def[], keyIndex: num
   }
   if (present.length === 0) return unknownPresence ? { name, result: { unknown: unknownPresence }, line } : null;
   if (unknownPresence) return { name, result: { unknown: unknownPresence }, line };
-  const firstLine = Math.min(...present.map((p) => p.def.spans[keyIndex]?.line ?? line));
+  let firstLine = Infinity;
+  for (const p of present) firstLine = Math.min(firstLine, p.def.spans[keyIndex]?.line ?? line);
   for (const p of present) if (p.v.t === 'unknown') return { name, result: { unknown: p.v.reason }, line: firstLine };
   if (present.some((p) => p.v.t === 'list')) {
     const sorted = [...present].sort((a, b) => a.def.order - b.def.order || a.def.seq - b.def.seq);
