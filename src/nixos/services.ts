@@ -45,7 +45,9 @@ interface ServiceGroup {
 const MAX_GUARDS = 16;
 
 function groupServices(defs: Def[], diagnostics: Diagnostic[]): { groups: ServiceGroup[]; scopeDefs: Map<Scope, Def[]> } {
-  const groups = new Map<string, ServiceGroup>();
+  // In order of first definition, across both scopes.
+  const groups: ServiceGroup[] = [];
+  const byName: Record<Scope, Map<string, ServiceGroup>> = { system: new Map(), user: new Map() };
   const scopeDefs = new Map<Scope, Def[]>([
     ['system', []],
     ['user', []],
@@ -73,15 +75,15 @@ function groupServices(defs: Def[], diagnostics: Diagnostic[]): { groups: Servic
     }
     scopeDefs.get(scope)!.push(d);
     const name = p[depth]!;
-    const key = `${scope}\u0000${name}`;
-    let g = groups.get(key);
+    let g = byName[scope].get(name);
     if (!g) {
       g = { scope, rawName: name, optionDepth: depth, defs: [] };
-      groups.set(key, g);
+      byName[scope].set(name, g);
+      groups.push(g);
     }
     g.defs.push(d);
   }
-  return { groups: [...groups.values()], scopeDefs };
+  return { groups, scopeDefs };
 }
 
 /** Whether a definition exists in a view: true, false, or null when a condition is unknown. */
@@ -293,11 +295,13 @@ function rankOf(name: string): number | undefined {
   return localeRank.get(name);
 }
 
-/** a.localeCompare(b) for directive names, up to its sign. */
-function byLocale(a: string, b: string): number {
-  const ra = rankOf(a);
-  const rb = rankOf(b);
-  return ra !== undefined && rb !== undefined ? ra - rb : a.localeCompare(b);
+/** A map's entries sorted by key as localeCompare sorts them (stable, like Array.prototype.sort). */
+function inLocaleOrder<T>(map: ReadonlyMap<string, T>): { k: string; m: T; r: number | undefined }[] {
+  // Place new names first: placing one renumbers the others.
+  map.forEach((_, k) => rankOf(k));
+  const items: { k: string; m: T; r: number | undefined }[] = [];
+  map.forEach((m, k) => items.push({ k, m, r: localeRank.get(k) }));
+  return items.sort((a, b) => (a.r !== undefined && b.r !== undefined ? a.r - b.r : a.k.localeCompare(b.k)));
 }
 
 function toOptionValue(m: Merged): OptionValue {
@@ -368,7 +372,7 @@ export function extractServices(mod: EvaluatedModule, opts: { branches?: boolean
     // Without a prototype: `__proto__` is a name like any other, and V8 keeps the record as a
     // hash table instead of making a hidden class for every service's set of names.
     const options: Record<string, OptionValue> = Object.create(null);
-    for (const [k, m] of [...defaults].sort(([a], [b]) => byLocale(a, b))) options[k] = toOptionValue(m);
+    for (const { k, m } of inLocaleOrder(defaults)) options[k] = toOptionValue(m);
 
     // Branches: flip one condition at a time and keep what differs from the defaults view.
     const branches: Branch[] = [];
