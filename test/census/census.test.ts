@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { census, censusModule } from '../../src/census/census.js';
-import { runCensus } from '../../src/census/run.js';
+import { listModules, runCensus } from '../../src/census/run.js';
 import { main } from '../../src/cli/main.js';
 import { parseAllTests } from '../../src/github/vm-tests.js';
 import { scoreService } from '../../src/hardening/service-score.js';
@@ -91,6 +91,18 @@ describe('census', () => {
     const c = census([{ path: 'nixos/modules/services/misc/m.nix', text: '{ pkgs, ... }: { config.systemd.services.m.serviceConfig = { ProtectSystem = "strict"; PrivateNetwork = pkgs.stdenv.isLinux; }; }' }]);
     expect(c.services[0]).toMatchObject({ name: 'm', category: 'misc', unknown: ['PrivateNetwork'], vmTests: { found: false, tests: [] } });
     expect(c.services[0]!.range[0]).toBeLessThan(c.services[0]!.range[1]);
+  });
+
+  it('lists the .nix files below the modules directory, leaving out hidden files and directories', () => {
+    const tree = mkdtempSync(join(tmpdir(), 'nh-census-list-'));
+    for (const f of ['a/x.nix', 'a/.cache/y.nix', 'b/c/d/e.nix', 'b/.swap.nix', 'b/notes.txt', 'top.nix']) {
+      mkdirSync(join(tree, 'nixos/modules', f, '..'), { recursive: true });
+      writeFileSync(join(tree, 'nixos/modules', f), '{ }');
+    }
+    expect(listModules(tree, 'nixos/modules')).toEqual(['nixos/modules/a/x.nix', 'nixos/modules/b/c/d/e.nix', 'nixos/modules/top.nix']);
+    expect(listModules(join(tree, 'nixos'), 'modules/b')).toEqual(['modules/b/c/d/e.nix']);
+    expect(listModules(join(tree, 'nixos/modules/a'), '.cache')).toEqual([]);
+    expect(() => listModules(tree, 'nixos/none')).toThrow(/is not a directory/);
   });
 
   it('keeps going past modules it cannot read, reporting them', () => {
