@@ -102,19 +102,22 @@ export function versionKey(): string {
 export function listModules(root: string, modulesDir: string): string[] {
   const dir = join(root, modulesDir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
-  // Paths are built from the directory's own relative path (one path.relative call, not one per
-  // file: that was most of the listing's time on a 1 900-file tree).
-  const hidden = (parts: string[]) => parts.some((part) => part.startsWith('.'));
-  const prefix = relative(root, dir).split(sep).join('/');
-  if (prefix !== '' && hidden(prefix.split('/'))) return [];
+  // One path.relative call per directory, not per file (that was most of the listing's time on
+  // a 1 900-file tree): a directory's path relative to root, as names, or null when hidden.
+  const dirs = new Map<string, string[] | null>();
   const out: string[] = [];
   for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!e.isFile() || !e.name.endsWith('.nix') || e.name.startsWith('.')) continue;
     // parentPath from Node 20.12 on; `path` before.
     const parent = e.parentPath ?? (e as unknown as { path: string }).path;
-    const sub = parent.length > dir.length ? parent.slice(dir.length + 1).split(sep) : [];
-    if (sub.length > 0 && hidden(sub)) continue;
-    out.push([...(prefix === '' ? [] : [prefix]), ...sub, e.name].join('/'));
+    let parts = dirs.get(parent);
+    if (parts === undefined) {
+      const rel = relative(root, parent);
+      parts = rel === '' ? [] : rel.split(sep);
+      if (parts.some((part) => part.startsWith('.'))) parts = null;
+      dirs.set(parent, parts);
+    }
+    if (parts !== null) out.push([...parts, e.name].join('/'));
   }
   return out.sort();
 }
@@ -306,7 +309,10 @@ export async function runCensus(rootArg: string, opts: RunOptions = {}): Promise
       const pending: { key: string; module: PendingModule }[] = [];
       for (let i = 0; i < misses.length; i++) {
         const m = misses[i]!;
-        const got = helper.fileFor(i);
+        // A file read here already and changed since (a checkout, an editor): the helper's
+        // tree is of another text, so it is not used.
+        const posted = helper.fileFor(i);
+        const got = posted && (m.key === undefined || posted.key === m.key) ? posted : undefined;
         const text = m.text ?? got?.text ?? readFileSync(join(root, m.path), 'utf8');
         const tree = got && got.nodes !== 'skipped' ? (got.nodes === null ? null : flatTree(got.nodes)) : undefined;
         const key = m.key ?? got?.key ?? keyOf(base, m.path, text);
