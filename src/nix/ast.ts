@@ -229,7 +229,7 @@ class Converter {
         continue;
       }
       const children: Node[] = [];
-      for (let ch = t.first(node); ch >= 0; ch = t.next(ch)) if (t.hasError(ch) && !this.isTrailingComma(ch)) children.push(ch);
+      for (let ch = t.first(node); ch >= 0; ch = t.next(ch)) if (t.hasError(ch) && !this.isTrailingComma(ch, node)) children.push(ch);
       for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
     }
     if (reported > 20) this.diagnostics.push({ id: 'parse-error', line: 1, message: `${reported - 20} more syntax errors not shown` });
@@ -237,15 +237,23 @@ class Converter {
   }
 
   /**
-   * `{ a, b, }:` is valid Nix (nixfmt writes formals that way), but the grammar reads the trailing
-   * comma as a comma before a formal whose name is missing: an empty formal, neither an error
-   * nor a formal.
+   * `{ a, b, }:` is valid Nix (nixfmt writes formals that way), but tree-sitter-nix 0.0.2 does not
+   * know it: after two or more formals it reads the last comma as one before a formal whose name
+   * is MISSING (an empty formal), after a single formal as an ERROR holding just the comma. Either
+   * is a trailing comma when it is the last child of the formals and follows a formal (not `...`).
    */
-  private isTrailingComma(node: Node): boolean {
+  private isTrailingComma(node: Node, parent: Node): boolean {
     const t = this.t;
-    if (t.type(node) !== 'formal' || t.start(node) !== t.end(node) || t.next(node) >= 0) return false;
-    const name = t.childForFieldName(node, 'name');
-    return name !== null && t.isMissing(name) && t.childForFieldName(node, 'default') === null;
+    if (t.next(node) >= 0 || t.type(parent) !== 'formals') return false;
+    if (t.type(node) === 'formal') {
+      if (t.start(node) !== t.end(node)) return false;
+      const name = t.childForFieldName(node, 'name');
+      return name !== null && t.isMissing(name) && t.childForFieldName(node, 'default') === null;
+    }
+    if (t.type(node) !== 'ERROR' || t.first(node) >= 0 || t.text(node) !== ',') return false;
+    let before = -1;
+    for (let c = t.first(parent); c >= 0 && c !== node; c = t.next(c)) if (t.named(c) && t.type(c) !== 'comment') before = c;
+    return before >= 0 && t.type(before) === 'formal' && t.start(before) !== t.end(before);
   }
 
   private span(node: Node): Span {
@@ -405,7 +413,7 @@ class Converter {
       for (let f = t.first(formalsNode); f >= 0; f = t.next(f)) {
         if (!t.named(f)) continue;
         if (t.type(f) === 'ellipses') ellipsis = true;
-        else if (t.type(f) === 'formal' && !this.isTrailingComma(f)) {
+        else if (t.type(f) === 'formal' && !this.isTrailingComma(f, formalsNode)) {
           const def = t.childForFieldName(f, 'default');
           const name = t.childForFieldName(f, 'name');
           formals.push({ name: name !== null ? t.text(name) : '', default: def !== null ? this.expr(def) : undefined, span: this.span(f) });

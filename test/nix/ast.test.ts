@@ -26,8 +26,14 @@ describe('parseFile', () => {
     };
     expect(formalsOf('{\n  system,\n  pkgs,\n  callTest,\n}:\n{ }\n')).toEqual({ names: ['system', 'pkgs', 'callTest'], ellipsis: false, diagnostics: [] });
     expect(formalsOf('{ a ? 1, b, }: a')).toEqual({ names: ['a', 'b'], ellipsis: false, diagnostics: [] });
-    // A comma with nothing before the next formal is still an error.
+    // After a single formal the grammar reads the comma differently; still a trailing comma.
+    expect(formalsOf('{ lib, }: lib')).toEqual({ names: ['lib'], ellipsis: false, diagnostics: [] });
+    expect(formalsOf('{ lib ? null, }: lib')).toEqual({ names: ['lib'], ellipsis: false, diagnostics: [] });
+    expect(formalsOf('{\n  # the package set\n  pkgs,\n}: pkgs')).toEqual({ names: ['pkgs'], ellipsis: false, diagnostics: [] });
+    // Not Nix: a comma with nothing before the next formal or before the brace, or after `...`.
     expect(formalsOf('{ a, , b }: a').diagnostics).not.toEqual([]);
+    expect(formalsOf('{ , }: 1').diagnostics).not.toEqual([]);
+    expect(formalsOf('{ a, ..., }: a').diagnostics).not.toEqual([]);
   });
 
   it('decodes escapes in double-quoted strings', () => {
