@@ -628,7 +628,7 @@ class TestIndex {
       else if (list[list.length - 1] !== e) list.push(e);
     };
     entries.forEach((e, i) => {
-      this.position.set(e, i);
+      if (!this.position.has(e)) this.position.set(e, i);
       if (!this.byAttr.has(e.attr)) this.byAttr.set(e.attr, e);
       if (e.path.length > 1) push(this.byGroup, e.path[0]!, e);
       if (e.file !== null) {
@@ -668,11 +668,14 @@ function indexOf(entries: readonly TestEntry[]): TestIndex {
  * `passthru.tests`, then test files that enable the service.
  */
 export function findVmTests(input: FindVmTestsInput): FindVmTestsResult {
-  const keys = moduleKeys(input.modulePath, input.moduleText, input.moduleSyntax, { packages: input.packageTexts !== undefined });
+  const keys = moduleKeys(input.modulePath, input.moduleText, input.moduleSyntax);
   return { tests: findVmTestsByKeys(keys, input), keys };
 }
 
-/** {@link findVmTests} for a module whose keys are known already (the census reads all-tests.nix last). */
+/**
+ * {@link findVmTests} for a module whose keys are known already (the census reads all-tests.nix
+ * last). With `packageTexts`, the keys must have their packages (not `moduleKeys(…, { packages: false })`).
+ */
 export function findVmTestsByKeys(keys: ModuleKeys, input: Pick<FindVmTestsInput, 'allTests' | 'testFiles' | 'packageTexts'>): FoundTest[] {
   const found: FoundTest[] = [];
   const taken = new Set<string>();

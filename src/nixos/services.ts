@@ -99,7 +99,7 @@ function active(def: Def, view: View): boolean | null {
 
 /** The module system's filterOverrides at one level: the best priority wins. */
 function filterLevel(defs: Def[], depth: number, firstOptionDepth: number, view: View): { defs: Def[]; uncertain: boolean } {
-  if (defs.length === 1) {
+  if (defs.length === 1 && Number.isFinite(prioAt(defs[0]!, depth, firstOptionDepth))) {
     // Most options have one definition: it is kept unless it is inactive.
     const a = active(defs[0]!, view);
     return a === false ? { defs: [], uncertain: false } : { defs, uncertain: a === null };
