@@ -132,7 +132,7 @@ async function main(): Promise<void> {
       `Best round ${best!.msPerModule.toFixed(3)} ms per module; RSS after the runs ${rss.toFixed(0)} MiB. ` +
       `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, measured ${new Date().toISOString().slice(0, 10)}.`,
     '',
-    `| census of the generated tree (\`nixos-harden census\`, new process, ${census.modules} modules) | wall time (s) | CPU time, all threads (s) | peak RSS (MiB) | services |`,
+    `| census of the generated tree (\`nixos-harden census\`, new process, ${census.modules} modules and their all-tests.nix) | wall time (s) | CPU time, all threads (s) | peak RSS (MiB) | services |`,
     `|---|---:|---:|---:|---:|`,
     ...census.rows.map(
       (r) => `| ${r.what} | ${(r.wallMs / 1000).toFixed(2)} | ${Number.isNaN(r.cpuMs) ? 'n/a' : (r.cpuMs / 1000).toFixed(2)} | ${r.maxRssMiB.toFixed(0)} | ${r.services} |`,
