@@ -8,6 +8,7 @@
  * rather than wait) are passed over.
  */
 import { readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { workerData } from 'node:worker_threads';
 import { DEFAULT_PARSE_BUDGET_MS } from '../nix/ast.js';
@@ -17,6 +18,18 @@ import { AT, type BeginMessage, type FilesMessage, POSTED, type ParseWorkerInput
 
 const { maxChars, port, counters } = workerData as ParseWorkerInput;
 const shared = new Int32Array(counters);
+
+// This thread only has to stay ahead of the analysing one; where they and V8's compiler and
+// garbage-collector threads compete for the cores, the others should go first. On Linux a
+// priority is per thread, so this lowers only this one (elsewhere it would be the whole process).
+// Measured on the 2-core VM: the cold census 4–6 % faster (faster in 22 of 25 alternating pairs).
+if (process.platform === 'linux') {
+  try {
+    setPriority(10);
+  } catch {
+    /* not allowed: no matter */
+  }
+}
 
 /** Files a message holds at most; fewer while the analysing thread is close behind. */
 const BATCH = 16;
