@@ -36,7 +36,7 @@ Usage: nixos-harden <command> [options]
 Commands:
 ${commands.map((c) => '  ' + c.help.split('\n')[0]).join('\n')}
 
-Run 'nixos-harden <command> --help' for a command's options.`;
+Run 'nixos-harden <command> --help' for a command's options; 'nixos-harden --version' for the version.`;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -44,6 +44,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     io.stdout.write((await usage()) + '\n');
     return cmd ? 0 : 2;
+  }
+  if (cmd === '--version' || cmd === '-V') {
+    io.stdout.write(`nixos-harden ${(await import('../census/run.js')).packageVersion()}\n`);
+    return 0;
   }
   const load = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
   if (!load) {
