@@ -100,16 +100,29 @@ export function shownExposure(exposure: number): string {
 
 const ceilDiv = (a: number, b: number): number => Math.floor((a + b - 1) / b);
 
-/** §1.2 of the research notes: integer arithmetic, rounding up at both steps. */
-export function exposureOf(checks: readonly CheckResult[]): number {
-  let badnessSum = 0;
-  let weightSum = 0;
-  for (const c of checks) {
-    if (c.badness === null) continue;
-    badnessSum += ceilDiv(c.badness * c.weight, c.range);
-    weightSum += c.weight;
+/**
+ * The exposure formula, §1.2 of the research notes: per applicable check
+ * ceil(badness·weight/range), overall ceil(100·Σ/Σweight); integer arithmetic, rounding up at
+ * both steps. Checks are added one by one, so that scoring need not build a result per check.
+ */
+class ExposureSum {
+  private badness = 0;
+  private weight = 0;
+  /** A check's badness (null: not applicable, counted in neither sum), weight and range. */
+  add(badness: number | null, weight: number, range: number): void {
+    if (badness === null) return;
+    this.badness += ceilDiv(badness * weight, range);
+    this.weight += weight;
   }
-  return weightSum === 0 ? 0 : ceilDiv(badnessSum * 100, weightSum);
+  exposure(): number {
+    return this.weight === 0 ? 0 : ceilDiv(this.badness * 100, this.weight);
+  }
+}
+
+export function exposureOf(checks: readonly CheckResult[]): number {
+  const sum = new ExposureSum();
+  for (const c of checks) sum.add(c.badness, c.weight, c.range);
+  return sum.exposure();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -397,15 +410,9 @@ export function scoreSettings(settings: ServiceSettings, options: ScoreOptions):
   const effective = applyImplications(settings, version);
   if (options.checks === false) {
     // exposureOf() without a result object per check.
-    let badnessSum = 0;
-    let weightSum = 0;
-    for (const spec of CHECKS) {
-      const badness = assess(spec, effective, version);
-      if (badness === null) continue;
-      badnessSum += ceilDiv(badness * spec.weight, spec.range);
-      weightSum += spec.weight;
-    }
-    const exposure = weightSum === 0 ? 0 : ceilDiv(badnessSum * 100, weightSum);
+    const sum = new ExposureSum();
+    for (const spec of CHECKS) sum.add(assess(spec, effective, version), spec.weight, spec.range);
+    const exposure = sum.exposure();
     return { exposure, shown: shownExposure(exposure), rating: rating(exposure), checks: [] };
   }
   const checks = CHECKS.map((spec) => ({
